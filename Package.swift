@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Every target opts into the same settings: Swift 6 mode comes from the tools version,
+/// and `NonisolatedNonsendingByDefault` keeps nonisolated async calls on the caller's
+/// executor (see ../shared/PLATFORM-NOTES.md: without it a write can leave an actor
+/// before enqueueing and reorder TLS records).
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+
+let package = Package(
+    name: "swift-httpcore",
+    products: [
+        .library(name: "HTTPCore", targets: ["HTTPCore"]),
+        .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
+        .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
+        .executable(name: "httpcore-demo", targets: ["httpcore-demo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        // Seams and models: no C import, no I/O of its own.
+        .target(name: "HTTPCore", dependencies: [httpTypes], swiftSettings: settings),
+        .target(name: "HTTPCoreHTTP1", dependencies: ["HTTPCore", httpTypes], swiftSettings: settings),
+
+        // Backends: each imports only HTTPCore (and, later, its own C module).
+        .target(name: "HTTPCoreMock", dependencies: ["HTTPCore"], path: "Backends/Mock", swiftSettings: settings),
+
+        // Until the `hx` client and real backends exist, the main job runs over the mock backend.
+        .executableTarget(
+            name: "httpcore-demo",
+            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "HTTPCoreMock", httpTypes], swiftSettings: settings),
+        .testTarget(name: "HTTPCoreMockTests", dependencies: ["HTTPCore", "HTTPCoreMock"], swiftSettings: settings),
+        .testTarget(
+            name: "HTTPCoreHTTP1Tests",
+            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+    ]
+)

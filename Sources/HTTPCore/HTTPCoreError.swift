@@ -1,0 +1,161 @@
+/// The one error type every layer throws.
+///
+/// Callers branch on `category` (timeout, network, protocol, ...) and, for retries, on
+/// `isSafeToRetry`; `code` names the precise condition and `detail` says it in words.
+/// The struct wraps a private enum so new codes can be added without breaking anyone.
+public struct HTTPCoreError: Error, Sendable, CustomStringConvertible {
+    public let code: Code
+    /// Human-readable specifics: which field, which limit, which value.
+    public let detail: String
+    /// Whether the peer may have acted on the request. `.notProcessed` means no request
+    /// byte reached the peer (or the peer said so, like HTTP/2 GOAWAY): safe to retry.
+    public let processing: Processing
+    /// The lower-level error this one was made from, if any.
+    public let underlying: (any Error & Sendable)?
+
+    public init(
+        _ code: Code,
+        _ detail: String = "",
+        processing: Processing = .unknown,
+        underlying: (any Error & Sendable)? = nil
+    ) {
+        self.code = code
+        self.detail = detail
+        self.processing = processing
+        self.underlying = underlying
+    }
+
+    public var category: Category { code.category }
+    public var isSafeToRetry: Bool { processing == .notProcessed }
+
+    public var description: String {
+        var text = "HTTPCoreError.\(code)"
+        if !detail.isEmpty { text += ": \(detail)" }
+        if let underlying { text += " (underlying: \(underlying))" }
+        return text
+    }
+
+    /// A copy with a different processing verdict, for layers that know more than the thrower.
+    public func with(processing: Processing) -> HTTPCoreError {
+        HTTPCoreError(code, detail, processing: processing, underlying: underlying)
+    }
+
+    public enum Processing: Sendable, Hashable {
+        case notProcessed
+        case unknown
+    }
+
+    /// What callers branch on. Timeouts and network failures name the phase; protocol
+    /// errors name the side at fault (`local`: we refused to send; `remote`: the peer sent
+    /// something invalid).
+    public enum Category: Sendable, Hashable {
+        case timeout(Phase)
+        case network(Phase)
+        case `protocol`(Side)
+        case tls
+        case proxy
+        case cancelled
+        case limit
+        /// The connection or pool was closed or cannot take the request.
+        case unavailable
+    }
+
+    public enum Phase: Sendable, Hashable {
+        case connect, read, write, pool, total
+    }
+
+    public enum Side: Sendable, Hashable {
+        case local, remote
+    }
+}
+
+extension HTTPCoreError {
+    /// A precise error condition. Compare with the static members: `error.code == .readTimeout`.
+    public struct Code: Sendable, Hashable, CustomStringConvertible {
+        private enum Raw: String, Sendable, Hashable {
+            case connectTimeout, readTimeout, writeTimeout, poolTimeout, totalTimeout
+            case connectRefused, connectFailed, hostNotFound, connectionReset, readFailed, writeFailed
+            case invalidRequest, requestBodyLengthMismatch
+            case malformedResponse, closedBeforeResponse, truncatedResponse, unsolicitedUpgrade
+            case headTooLarge, bodyTooLarge
+            case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
+        }
+
+        private let raw: Raw
+        private init(_ raw: Raw) { self.raw = raw }
+
+        public var description: String { raw.rawValue }
+
+        public var category: Category {
+            switch raw {
+            case .connectTimeout: .timeout(.connect)
+            case .readTimeout: .timeout(.read)
+            case .writeTimeout: .timeout(.write)
+            case .poolTimeout: .timeout(.pool)
+            case .totalTimeout: .timeout(.total)
+            case .connectRefused, .connectFailed, .hostNotFound: .network(.connect)
+            case .connectionReset, .readFailed: .network(.read)
+            case .writeFailed: .network(.write)
+            case .invalidRequest, .requestBodyLengthMismatch, .bodyAlreadyConsumed: .protocol(.local)
+            case .malformedResponse, .closedBeforeResponse, .truncatedResponse, .unsolicitedUpgrade:
+                .protocol(.remote)
+            case .headTooLarge, .bodyTooLarge: .limit
+            case .cancelled: .cancelled
+            case .connectionClosed, .connectionUnavailable: .unavailable
+            }
+        }
+
+        public static let connectTimeout = Code(.connectTimeout)
+        public static let readTimeout = Code(.readTimeout)
+        public static let writeTimeout = Code(.writeTimeout)
+        public static let poolTimeout = Code(.poolTimeout)
+        /// The request's total deadline passed.
+        public static let totalTimeout = Code(.totalTimeout)
+        public static let connectRefused = Code(.connectRefused)
+        public static let connectFailed = Code(.connectFailed)
+        public static let hostNotFound = Code(.hostNotFound)
+        /// The peer reset the connection.
+        public static let connectionReset = Code(.connectionReset)
+        public static let readFailed = Code(.readFailed)
+        public static let writeFailed = Code(.writeFailed)
+        /// The request cannot be sent as given (CR, LF or NUL in the head, a bad target, ...).
+        public static let invalidRequest = Code(.invalidRequest)
+        /// A request body delivered more or fewer bytes than its declared length.
+        public static let requestBodyLengthMismatch = Code(.requestBodyLengthMismatch)
+        /// The response violates the protocol; `detail` and `underlying` say how.
+        public static let malformedResponse = Code(.malformedResponse)
+        /// The peer closed the connection before sending any response byte.
+        public static let closedBeforeResponse = Code(.closedBeforeResponse)
+        /// The peer closed the connection in the middle of a response head or body.
+        public static let truncatedResponse = Code(.truncatedResponse)
+        /// A 101 Switching Protocols the request did not ask for.
+        public static let unsolicitedUpgrade = Code(.unsolicitedUpgrade)
+        /// A response head over a configured limit (line, field, section or field count).
+        public static let headTooLarge = Code(.headTooLarge)
+        /// A body over the limit given to `collect(upTo:)`.
+        public static let bodyTooLarge = Code(.bodyTooLarge)
+        public static let cancelled = Code(.cancelled)
+        /// The connection (or stream) is closed.
+        public static let connectionClosed = Code(.connectionClosed)
+        /// The connection is busy or cannot take another request.
+        public static let connectionUnavailable = Code(.connectionUnavailable)
+        /// A response body can be iterated once.
+        public static let bodyAlreadyConsumed = Code(.bodyAlreadyConsumed)
+    }
+}
+
+extension HTTPCoreError {
+    /// Turns whatever an operation threw into an `HTTPCoreError`; cancellation wins over
+    /// the error a cancelled operation happened to surface.
+    public static func from(_ error: any Error, default code: Code) -> HTTPCoreError {
+        if error is CancellationError { return HTTPCoreError(.cancelled, "the task was cancelled") }
+        if let error = error as? HTTPCoreError {
+            if Task.isCancelled, error.category != .cancelled {
+                return HTTPCoreError(.cancelled, "the task was cancelled", underlying: error)
+            }
+            return error
+        }
+        if Task.isCancelled { return HTTPCoreError(.cancelled, "the task was cancelled") }
+        return HTTPCoreError(code, String(describing: error))
+    }
+}

@@ -1,0 +1,66 @@
+public import HTTPTypes
+
+/// One request: a head in the ecosystem's currency type, a body, and per-request options.
+public struct Request: Sendable {
+    public var head: HTTPRequest
+    public var body: RequestBody
+    public var options: RequestOptions
+
+    public init(head: HTTPRequest, body: RequestBody = .empty, options: RequestOptions = .init()) {
+        self.head = head
+        self.body = body
+        self.options = options
+    }
+
+    /// Builds a request from plain strings, refusing what `HTTPTypes` would silently
+    /// rewrite: CR, LF or NUL anywhere in the method, URL, or a field name or value are an
+    /// error here, not spaces on the wire.
+    public init(
+        method: String = "GET",
+        url: String,
+        headers: [(String, String)] = [],
+        body: RequestBody = .empty,
+        options: RequestOptions = .init()
+    ) throws(HTTPCoreError) {
+        try Request.refuseControlBytes(in: method, what: "method")
+        try Request.refuseControlBytes(in: url, what: "URL")
+        guard let parsedMethod = HTTPRequest.Method(method) else {
+            throw HTTPCoreError(.invalidRequest, "method \(method.debugDescription) is not a token")
+        }
+        guard let (_, afterScheme) = Origin.splitScheme(url), let origin = Origin(url) else {
+            throw HTTPCoreError(.invalidRequest, "URL \(url.debugDescription) needs http(s)://host[:port]")
+        }
+        let pathStart = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
+        var path = pathStart.map { String(afterScheme[$0...]) } ?? "/"
+        if let fragment = path.firstIndex(of: "#") { path = String(path[..<fragment]) }
+        if path.hasPrefix("?") { path = "/" + path }
+        if path.isEmpty { path = "/" }
+        var fields = HTTPFields()
+        for (name, value) in headers {
+            try Request.refuseControlBytes(in: name, what: "field name")
+            try Request.refuseControlBytes(in: value, what: "value of field \(name.debugDescription)")
+            guard let fieldName = HTTPField.Name(name) else {
+                throw HTTPCoreError(.invalidRequest, "field name \(name.debugDescription) is not a token")
+            }
+            fields.append(HTTPField(name: fieldName, value: value))
+        }
+        self.init(
+            head: HTTPRequest(method: parsedMethod, scheme: origin.scheme, authority: origin.authority, path: path, headerFields: fields),
+            body: body,
+            options: options
+        )
+    }
+
+    /// The origin the head names (scheme and authority), if it names one.
+    public var origin: Origin? {
+        guard let scheme = head.scheme, let authority = head.authority else { return nil }
+        return Origin(scheme: scheme, authority: authority)
+    }
+
+    static func refuseControlBytes(in text: String, what: String) throws(HTTPCoreError) {
+        if let bad = text.utf8.first(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
+            let name = bad == 0x0D ? "CR" : bad == 0x0A ? "LF" : "NUL"
+            throw HTTPCoreError(.invalidRequest, "\(name) in \(what) \(text.debugDescription)")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+/// Per-request settings (httpcore calls them extensions).
+public struct RequestOptions: Sendable {
+    public var timeouts: Timeouts
+    /// How long to wait for `100 Continue` after sending a head with `Expect: 100-continue`
+    /// before sending the body anyway (curl waits 1 s).
+    public var expectContinueTimeout: Duration
+
+    public init(timeouts: Timeouts = .init(), expectContinueTimeout: Duration = .seconds(1)) {
+        self.timeouts = timeouts
+        self.expectContinueTimeout = expectContinueTimeout
+    }
+}
+
+/// Timeouts per phase, plus a total deadline for the whole exchange (head and body).
+/// `nil` means no limit for that phase.
+public struct Timeouts: Sendable, Hashable {
+    public var connect: Duration?
+    /// The longest wait for any one read (between response bytes).
+    public var read: Duration?
+    /// The longest wait for any one write to be accepted.
+    public var write: Duration?
+    /// The longest wait for a connection from the pool.
+    public var pool: Duration?
+    /// From the start of `send` to the last body byte.
+    public var total: Duration?
+
+    public init(
+        connect: Duration? = .seconds(10),
+        read: Duration? = .seconds(30),
+        write: Duration? = .seconds(30),
+        pool: Duration? = .seconds(30),
+        total: Duration? = nil
+    ) {
+        self.connect = connect
+        self.read = read
+        self.write = write
+        self.pool = pool
+        self.total = total
+    }
+
+    /// No timeouts at all.
+    public static let none = Timeouts(connect: nil, read: nil, write: nil, pool: nil, total: nil)
+}

@@ -1,0 +1,51 @@
+/// A one-shot suspension point that is safe against every race the platform notes list:
+/// the "already finished?" check sits inside the continuation body, cancellation resumes
+/// it, and whoever resumes first wins (`resume` reports whether it did, so an owner that
+/// hands data to a waiter cancelled a moment earlier keeps the data).
+package final class Waiter<Value: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<Value, any Error>?
+        var result: Result<Value, any Error>?
+    }
+
+    private let state = Locked(State())
+
+    package init() {}
+
+    /// Suspends until `resume`, or throws `.cancelled` when the task is cancelled.
+    package func wait() async throws -> Value {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let ready: Result<Value, any Error>? = state.withLock { state in
+                    if let result = state.result { return result }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(with: ready) }
+            }
+        } onCancel: {
+            resume(throwing: HTTPCoreError(.cancelled, "the task was cancelled"))
+        }
+    }
+
+    /// Finishes the wait; false if it had already finished (the value was not taken).
+    @discardableResult
+    package func resume(with result: Result<Value, any Error>) -> Bool {
+        let (won, continuation) = state.withLock { state -> (Bool, CheckedContinuation<Value, any Error>?) in
+            guard state.result == nil else { return (false, nil) }
+            state.result = result
+            defer { state.continuation = nil }
+            return (true, state.continuation)
+        }
+        continuation?.resume(with: result)
+        return won
+    }
+
+    @discardableResult
+    package func resume(returning value: Value) -> Bool { resume(with: .success(value)) }
+
+    @discardableResult
+    package func resume(throwing error: any Error) -> Bool { resume(with: .failure(error)) }
+
+    package var isFinished: Bool { state.withLock { $0.result != nil } }
+}

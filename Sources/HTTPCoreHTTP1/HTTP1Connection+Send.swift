@@ -1,0 +1,139 @@
+public import HTTPCore
+import HTTPTypes
+
+extension HTTP1Connection {
+    public func send(_ request: Request) async throws -> Response {
+        if let requested = request.origin, requested != origin {
+            throw HTTPCoreError(.invalidRequest, "a connection to \(origin) cannot send a request for \(requested)", processing: .notProcessed)
+        }
+        let framing = try HTTP1RequestEncoder.framing(for: request)
+        let head = try HTTP1RequestEncoder.encodeHead(request.head, origin: origin, framing: framing)
+        if stream.isReadable, state.withLock({ $0.isIdle }) {
+            // The server spoke or hung up while we were idle: this connection is stale.
+            if state.withLock({ $0.close() }) { await stream.close(.abortive) }
+            throw HTTPCoreError(.connectionClosed, "the server closed the idle connection", processing: .notProcessed)
+        }
+        let id = try state.withLock { $0.startRequest(method: request.head.method) }.get()
+        let exchange = HTTP1Exchange(
+            id: id, options: request.options,
+            deadline: request.options.timeouts.total.map { clock.now + $0 }
+        )
+        do {
+            try Task.checkCancellation()
+            if let final = try await writeRequest(request, head: head, framing: framing, exchange) {
+                return try await respond(final.0, final.1, exchange)
+            }
+            state.withLock { $0.requestSent(id) }
+            while true {
+                switch try await nextEvent(exchange) {
+                case .informational:
+                    continue
+                case .head(let response, let version):
+                    return try await respond(response, version, exchange)
+                default:
+                    throw HTTPCoreError(.malformedResponse, "body before head")
+                }
+            }
+        } catch {
+            throw await fail(exchange, error)
+        }
+    }
+
+    /// Wraps the head in a `Response`. A body the head already declared empty is finished
+    /// here, so a caller that never touches it still hands the connection back.
+    private func respond(_ head: HTTPResponse, _ version: HTTPVersion, _ exchange: HTTP1Exchange) async throws -> Response {
+        if state.withLock({ $0.isAtEmptyBody }) {
+            if case .end(let close) = try await nextEvent(exchange) {
+                await finish(close: close)
+                return Response(head: head, body: .empty, version: version)
+            }
+        }
+        return Response(head: head, body: ResponseBody(source: HTTP1ResponseBodySource(connection: self, exchange: exchange)), version: version)
+    }
+
+    /// Writes head and body. Returns a final response if one arrived while waiting for
+    /// `100 Continue` (the body is then not sent).
+    private func writeRequest(
+        _ request: Request,
+        head: [UInt8],
+        framing: HTTP1RequestEncoder.Framing,
+        _ exchange: HTTP1Exchange
+    ) async throws -> (HTTPResponse, HTTPVersion)? {
+        let expectsContinue = framing != .none
+            && request.head.headerFields[.expect]?.lowercased() == "100-continue"
+        if case .bytes(let body) = request.body.storage, framing != .chunked, !expectsContinue {
+            try await write(body.isEmpty ? head : head + body, exchange)
+            return nil
+        }
+        try await write(head, exchange)
+        if expectsContinue, let final = try await awaitContinue(exchange) {
+            state.withLock { $0.bodySkipped(exchange.id) }
+            return final
+        }
+        try await writeBody(request.body, framing: framing, exchange)
+        return nil
+    }
+
+    private func writeBody(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) async throws {
+        let source = body.makeChunkSource()
+        var sent = 0
+        while let chunk = try await source.next() {
+            try Task.checkCancellation()
+            sent += chunk.count
+            switch framing {
+            case .none:
+                throw HTTPCoreError(.requestBodyLengthMismatch, "a body without framing produced bytes")
+            case .contentLength(let length):
+                guard sent <= length else {
+                    throw HTTPCoreError(.requestBodyLengthMismatch, "the body produced more than its declared \(length) bytes")
+                }
+                try await write(chunk, exchange)
+            case .chunked:
+                try await write(HTTP1RequestEncoder.chunk(chunk), exchange)
+            }
+        }
+        switch framing {
+        case .contentLength(let length) where sent != length:
+            throw HTTPCoreError(.requestBodyLengthMismatch, "the body produced \(sent) of its declared \(length) bytes")
+        case .chunked:
+            try await write(HTTP1RequestEncoder.lastChunk(trailers: body.trailers), exchange)
+        default:
+            break
+        }
+    }
+
+    /// Waits for `100 Continue` up to the request's expect timeout. Nil means "send the
+    /// body" (100 arrived, or the wait ran out); a final head means "do not".
+    private func awaitContinue(_ exchange: HTTP1Exchange) async throws -> (HTTPResponse, HTTPVersion)? {
+        let giveUp = clock.deadline(after: exchange.options.expectContinueTimeout, capping: exchange.deadline)
+        let waiting = HTTP1Exchange(
+            id: exchange.id,
+            options: {
+                var options = exchange.options
+                options.timeouts.read = nil
+                return options
+            }(),
+            deadline: giveUp
+        )
+        do {
+            while true {
+                switch try await nextEvent(waiting) {
+                case .informational(let head) where head.status.code == 100: return nil
+                case .informational: continue
+                case .head(let head, let version): return (head, version)
+                default: throw HTTPCoreError(.malformedResponse, "body before head")
+                }
+            }
+        } catch let error as HTTPCoreError where error.code == .readTimeout && !Task.isCancelled {
+            if let deadline = exchange.deadline, clock.now >= deadline { throw error }
+            return nil
+        }
+    }
+
+    private func write(_ bytes: [UInt8], _ exchange: HTTP1Exchange) async throws {
+        try Task.checkCancellation()
+        exchange.markWriting()
+        let deadline = clock.deadline(after: exchange.options.timeouts.write, capping: exchange.deadline)
+        try await stream.write(bytes, deadline: deadline)
+    }
+}

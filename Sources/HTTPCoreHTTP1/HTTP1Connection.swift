@@ -1,0 +1,132 @@
+public import HTTPCore
+import HTTPTypes
+
+/// An HTTP/1.1 client connection over any `NetworkStream`: one request at a time,
+/// keep-alive reuse, chunked bodies both ways, 1xx skipped (100-continue honoured),
+/// trailers, close-delimited bodies.
+///
+/// The logic lives in `StateMachine`; this shell writes and reads. Any failure, a
+/// cancelled task, or a body dropped before its end closes the connection: a half-read
+/// response must never be mistaken for the next one.
+public final class HTTP1Connection: Connection {
+    public struct Configuration: Sendable {
+        public var limits: HTTP1Limits
+        /// An idle connection older than this reports `hasExpired`; nil keeps it forever.
+        public var keepAliveExpiry: Duration?
+        /// The most bytes asked of the stream per read.
+        public var readSize: Int
+
+        public init(limits: HTTP1Limits = HTTP1Limits(), keepAliveExpiry: Duration? = .seconds(5), readSize: Int = 64 * 1024) {
+            self.limits = limits
+            self.keepAliveExpiry = keepAliveExpiry
+            self.readSize = readSize
+        }
+    }
+
+    public let origin: Origin
+    let stream: any NetworkStream
+    let clock: any HTTPClock
+    let configuration: Configuration
+    let state: Locked<StateMachine>
+
+    public init(stream: any NetworkStream, origin: Origin, clock: any HTTPClock, configuration: Configuration = Configuration()) {
+        self.stream = stream
+        self.origin = origin
+        self.clock = clock
+        self.configuration = configuration
+        state = Locked(StateMachine(now: clock.now, limits: configuration.limits))
+    }
+
+    // MARK: - Connection
+
+    public func canHandle(_ origin: Origin) -> Bool { origin == self.origin }
+
+    public var isAvailable: Bool { state.withLock { $0.isIdle } && !stream.isReadable }
+
+    public var isIdle: Bool { state.withLock { $0.isIdle } }
+
+    public var isClosed: Bool { state.withLock { $0.isClosed } }
+
+    public var requestCount: Int { state.withLock { $0.requestCount } }
+
+    public func hasExpired(now: HTTPInstant) -> Bool {
+        guard let since = state.withLock({ $0.idleSince }) else { return false }
+        if let expiry = configuration.keepAliveExpiry, since.duration(to: now) >= expiry { return true }
+        return stream.isReadable
+    }
+
+    public func close() async {
+        if state.withLock({ $0.close() }) { await stream.close(.graceful) }
+    }
+
+    public var description: String {
+        let (label, count) = state.withLock { machine -> (String, Int) in
+            let label = switch machine.state {
+            case .idle: "IDLE"
+            case .active: "ACTIVE"
+            case .closed: "CLOSED"
+            }
+            return (label, machine.requestCount)
+        }
+        return "<HTTP1Connection ['\(origin)', HTTP/1.1, \(label), Request Count: \(count)]>"
+    }
+
+    // MARK: - Shared by sending and the body source
+
+    /// Reads until the state machine has something other than "read more" for `exchange`.
+    func nextEvent(_ exchange: HTTP1Exchange) async throws -> StateMachine.ReadAction {
+        while true {
+            let action = try state.withLock { machine throws(HTTPCoreError) in
+                try machine.nextEvent(exchange.id, now: clock.now)
+            }
+            if action != .readMore { return action }
+            try Task.checkCancellation()
+            let deadline = clock.deadline(after: exchange.options.timeouts.read, capping: exchange.deadline)
+            let bytes = try await stream.read(maxBytes: configuration.readSize, deadline: deadline)
+            state.withLock { $0.received(exchange.id, bytes) }
+        }
+    }
+
+    /// Ends the exchange after the response's end: hands the connection back or closes it.
+    func finish(close: Bool) async {
+        if close { await stream.close(.graceful) }
+    }
+
+    /// Marks the exchange failed, closes the stream, and returns the error to throw.
+    func fail(_ exchange: HTTP1Exchange, _ error: any Error) async -> HTTPCoreError {
+        var coreError = HTTPCoreError.from(error, default: .readFailed)
+        if let deadline = exchange.deadline, clock.now >= deadline,
+           coreError.code == .readTimeout || coreError.code == .writeTimeout {
+            coreError = HTTPCoreError(.totalTimeout, "the request's total deadline passed", underlying: coreError)
+        }
+        if !exchange.wroteAnything { coreError = coreError.with(processing: .notProcessed) }
+        if state.withLock({ $0.fail(exchange.id) }) { await stream.close(.abortive) }
+        return coreError
+    }
+
+    /// A body handle was dropped before the end: close without waiting for the caller.
+    func release(_ exchange: HTTP1Exchange) {
+        guard state.withLock({ $0.release(exchange.id) }) else { return }
+        let stream = self.stream
+        Task { await stream.close(.abortive) }
+    }
+}
+
+/// One request/response on the connection: its id and the limits that apply to it.
+final class HTTP1Exchange: Sendable {
+    let id: UInt64
+    let options: RequestOptions
+    /// The request's total deadline, if it has one.
+    let deadline: HTTPInstant?
+    private let wrote = Locked(false)
+
+    init(id: UInt64, options: RequestOptions, deadline: HTTPInstant?) {
+        self.id = id
+        self.options = options
+        self.deadline = deadline
+    }
+
+    /// Whether any write was attempted (after that, the peer may have seen the request).
+    var wroteAnything: Bool { wrote.value }
+    func markWriting() { wrote.withLock { $0 = true } }
+}

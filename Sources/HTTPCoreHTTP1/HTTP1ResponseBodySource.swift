@@ -1,0 +1,38 @@
+import HTTPCore
+import HTTPTypes
+
+/// Feeds a `ResponseBody` from the connection: each `nextPart` reads only as much as the
+/// consumer asks for, so the socket applies backpressure to the server.
+final class HTTP1ResponseBodySource: ResponseBodySource {
+    private let connection: HTTP1Connection
+    private let exchange: HTTP1Exchange
+    private let trailers = Locked<HTTPFields?>(nil)
+
+    init(connection: HTTP1Connection, exchange: HTTP1Exchange) {
+        self.connection = connection
+        self.exchange = exchange
+    }
+
+    func nextPart() async throws -> ResponseBodyPart {
+        do {
+            try Task.checkCancellation()
+            while true {
+                switch try await connection.nextEvent(exchange) {
+                case .body(let bytes):
+                    return .data(bytes)
+                case .trailers(let fields):
+                    trailers.withLock { $0 = fields }
+                case .end(let close):
+                    await connection.finish(close: close)
+                    return .end(trailers.value)
+                case .informational, .head, .readMore:
+                    throw HTTPCoreError(.malformedResponse, "a second head inside a body")
+                }
+            }
+        } catch {
+            throw await connection.fail(exchange, error)
+        }
+    }
+
+    func release() { connection.release(exchange) }
+}
