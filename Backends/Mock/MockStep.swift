@@ -49,3 +49,14 @@ func describeBytes<C: Collection<UInt8>>(_ bytes: C, limit: Int = 200) -> String
     if bytes.count > limit { text += "... (\(bytes.count) bytes)" }
     return text
 }
+
+extension Array where Element == MockStep {
+    /// The same script with every `.read` cut into pieces of at most `size` bytes, to prove
+    /// the code under test does not depend on how bytes arrive.
+    public func splittingReads(into size: Int) -> [MockStep] {
+        flatMap { step -> [MockStep] in
+            guard case .read(let bytes) = step, bytes.count > size else { return [step] }
+            return stride(from: 0, to: bytes.count, by: size).map { .read([UInt8](bytes[$0..<Swift.min($0 + size, bytes.count)])) }
+        }
+    }
+}

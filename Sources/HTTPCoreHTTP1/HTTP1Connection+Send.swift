@@ -3,6 +3,9 @@ import HTTPTypes
 
 extension HTTP1Connection {
     public func send(_ request: Request) async throws -> Response {
+        if Task.isCancelled {
+            throw HTTPCoreError(.cancelled, "the task was cancelled before the request started", processing: .notProcessed)
+        }
         if let requested = request.origin, requested != origin {
             throw HTTPCoreError(.invalidRequest, "a connection to \(origin) cannot send a request for \(requested)", processing: .notProcessed)
         }
