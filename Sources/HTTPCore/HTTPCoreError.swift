@@ -48,7 +48,7 @@ public struct HTTPCoreError: Error, Sendable, CustomStringConvertible {
     /// What callers branch on. Timeouts and network failures name the phase; protocol
     /// errors name the side at fault (`local`: we refused to send; `remote`: the peer sent
     /// something invalid).
-    public enum Category: Sendable, Hashable {
+    public enum Category: Sendable, Hashable, CustomStringConvertible {
         case timeout(Phase)
         case network(Phase)
         case `protocol`(Side)
@@ -58,6 +58,19 @@ public struct HTTPCoreError: Error, Sendable, CustomStringConvertible {
         case limit
         /// The connection or pool was closed or cannot take the request.
         case unavailable
+
+        public var description: String {
+            switch self {
+            case .timeout(let phase): "timeout(\(phase))"
+            case .network(let phase): "network(\(phase))"
+            case .protocol(let side): "protocol(\(side))"
+            case .tls: "tls"
+            case .proxy: "proxy"
+            case .cancelled: "cancelled"
+            case .limit: "limit"
+            case .unavailable: "unavailable"
+            }
+        }
     }
 
     public enum Phase: Sendable, Hashable {
