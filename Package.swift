@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
+        .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .executable(name: "httpcore-demo", targets: ["httpcore-demo"]),
     ],
     dependencies: [
@@ -30,6 +31,8 @@ let package = Package(
 
         // Backends: each imports only HTTPCore (and, later, its own C module).
         .target(name: "HTTPCoreMock", dependencies: ["HTTPCore"], path: "Backends/Mock", swiftSettings: settings),
+        .systemLibrary(name: "CLibUV", path: "Backends/LibUV/CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
+        .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
 
         // Until the `hx` client and real backends exist, the main job runs over the mock backend.
         .executableTarget(
@@ -40,6 +43,11 @@ let package = Package(
 
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "HTTPCoreMock", httpTypes], swiftSettings: settings),
         .testTarget(name: "HTTPCoreMockTests", dependencies: ["HTTPCore", "HTTPCoreMock"], swiftSettings: settings),
+        .testTarget(
+            name: "HTTPCoreBackendTests",
+            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", httpTypes],
+            swiftSettings: settings
+        ),
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],

@@ -108,19 +108,19 @@ public final class MockNetworkBackend: NetworkBackend {
             state.withLock { $0.streams.append(stream) }
             return stream
         case .refuse:
-            throw HTTPCoreError(.connectRefused, "connection refused by \(address)")
+            throw HTTPCoreError(.connectRefused, "connection refused by \(address)", processing: .notProcessed)
         case .fail(let code):
-            throw HTTPCoreError(code, "scripted connect failure to \(address)")
+            throw HTTPCoreError(code, "scripted connect failure to \(address)", processing: .notProcessed)
         case .hang:
             let waiter = Waiter<Void>()
             let timer = DeadlineTimer(clock: manualClock, deadline: record.options.timeout.map { manualClock.now + $0 }) {
-                waiter.resume(throwing: HTTPCoreError(.connectTimeout, "connect to \(address) timed out"))
+                waiter.resume(throwing: HTTPCoreError(.connectTimeout, "connect to \(address) timed out", processing: .notProcessed))
             }
             defer { timer.cancel() }
             try await waiter.wait()
             throw HTTPCoreError(.connectFailed, "unreachable")
         case nil:
-            throw HTTPCoreError(.connectRefused, "mock: nothing scripted for a connect to \(address)")
+            throw HTTPCoreError(.connectRefused, "mock: nothing scripted for a connect to \(address)", processing: .notProcessed)
         }
     }
 }

@@ -12,8 +12,9 @@ package final class Waiter<Value: Sendable>: Sendable {
 
     package init() {}
 
-    /// Suspends until `resume`, or throws `.cancelled` when the task is cancelled.
-    package func wait() async throws -> Value {
+    /// Suspends until `resume`, or throws `.cancelled` when the task is cancelled; then
+    /// `onCancel` runs (on the cancelling thread) so the owner can drop its side.
+    package func wait(onCancel: (@Sendable () -> Void)? = nil) async throws -> Value {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLock { state in
@@ -24,7 +25,7 @@ package final class Waiter<Value: Sendable>: Sendable {
                 if let ready { continuation.resume(with: ready) }
             }
         } onCancel: {
-            resume(throwing: HTTPCoreError(.cancelled, "the task was cancelled"))
+            if resume(throwing: HTTPCoreError(.cancelled, "the task was cancelled")) { onCancel?() }
         }
     }
 
@@ -46,6 +47,9 @@ package final class Waiter<Value: Sendable>: Sendable {
 
     @discardableResult
     package func resume(throwing error: any Error) -> Bool { resume(with: .failure(error)) }
+
+    /// The outcome, if `resume` already ran (lets a caller skip suspending).
+    package var finishedResult: Result<Value, any Error>? { state.withLock { $0.result } }
 
     package var isFinished: Bool { state.withLock { $0.result != nil } }
 }

@@ -1,0 +1,107 @@
+public import HTTPCore
+
+/// A listening TCP or Unix socket on one loop. Accepted streams live on the same loop.
+public final class LibUVListener: NetworkListener {
+    let core: UVListenerCore
+    public let localAddress: SocketAddress
+
+    init(core: UVListenerCore, localAddress: SocketAddress) {
+        self.core = core
+        self.localAddress = localAddress
+    }
+
+    deinit {
+        let core = core
+        core.loop.execute { core.close() }
+    }
+
+    public func accept() async throws -> (any NetworkStream)? {
+        let core = core
+        let waiter = Waiter<LibUVStream?>()
+        core.loop.execute { core.accept(waiter) }
+        return try await waiter.wait { core.loop.execute { core.acceptCancelled(waiter) } }
+    }
+
+    public func close() async {
+        let core = core
+        await withCheckedContinuation { continuation in
+            core.loop.execute {
+                core.close()
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Loop-side state of a listener: accepted streams not yet taken, and who waits.
+final class UVListenerCore: @unchecked Sendable {
+    // @unchecked: all state is touched only on `loop`'s thread.
+    let loop: UVLoop
+    let socket: UVSocket
+    private let clock: any HTTPClock
+    private let socketOptions: [SocketOption]
+    private var ready: [LibUVStream] = []
+    private var waiter: Waiter<LibUVStream?>?
+    private var closed = false
+    private var failure: HTTPCoreError?
+
+    init(socket: UVSocket, clock: any HTTPClock, socketOptions: [SocketOption]) {
+        loop = socket.loop
+        self.socket = socket
+        self.clock = clock
+        self.socketOptions = socketOptions
+        socket.onConnection = { [unowned self] status in incoming(status) }
+        socket.onClose = { [self] in
+            closed = true
+            waiter?.resume(returning: nil)
+            waiter = nil
+        }
+    }
+
+    private func incoming(_ status: Int32) {
+        guard status == 0 else {
+            failure = UVStatus.error(status, during: .connect)
+            return
+        }
+        do {
+            let client = try UVSocket(kind: socket.kind, loop: loop)
+            try socket.accept(into: client)
+            if client.kind == .tcp { for option in socketOptions { try? client.setOption(option) } }
+            let stream = LibUVStream(core: UVStreamCore(socket: client), clock: clock)
+            if let waiter, waiter.resume(returning: stream) {
+                self.waiter = nil
+            } else {
+                waiter = nil
+                ready.append(stream)
+            }
+        } catch {
+            failure = error
+        }
+    }
+
+    func accept(_ next: Waiter<LibUVStream?>) {
+        if !ready.isEmpty {
+            next.resume(returning: ready.removeFirst())
+        } else if closed {
+            next.resume(returning: nil)
+        } else if let failure {
+            self.failure = nil
+            next.resume(throwing: failure)
+        } else {
+            waiter = next
+        }
+    }
+
+    func acceptCancelled(_ cancelled: Waiter<LibUVStream?>) {
+        if waiter === cancelled { waiter = nil }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        socket.close(reset: false)
+        ready = []
+        waiter?.resume(returning: nil)
+        waiter = nil
+    }
+}
