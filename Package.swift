@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
+        .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
         .executable(name: "httpcore-demo", targets: ["httpcore-demo"]),
     ],
     dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
         .target(name: "HTTPCoreMock", dependencies: ["HTTPCore"], path: "Backends/Mock", swiftSettings: settings),
         .systemLibrary(name: "CLibUV", path: "Backends/LibUV/CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
+        .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
 
         // Until the `hx` client and real backends exist, the main job runs over the mock backend.
         .executableTarget(
@@ -45,7 +47,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreMockTests", dependencies: ["HTTPCore", "HTTPCoreMock"], swiftSettings: settings),
         .testTarget(
             name: "HTTPCoreBackendTests",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import HTTPCore
+import HTTPCoreDispatch
 import HTTPCoreLibUV
 import HTTPCoreMock
 import Testing
@@ -8,7 +9,7 @@ import Glibc
 
 /// Every backend the conformance suite runs against. Adding a backend adds a case here.
 enum BackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case mock, libuv
+    case mock, libuv, dispatch
 
     var testDescription: String { rawValue }
     static var real: [BackendKind] { allCases.filter { $0 != .mock } }
@@ -17,6 +18,7 @@ enum BackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         switch self {
         case .mock: BackendFixture(kind: self, backend: MockNetworkBackend())
         case .libuv: BackendFixture(kind: self, backend: LibUVBackend(loopCount: 2))
+        case .dispatch: BackendFixture(kind: self, backend: DispatchBackend(queueCount: 2))
         }
     }
 }
@@ -54,6 +56,7 @@ struct BackendFixture: Sendable {
     /// A socket option read back from a real socket (nil on the mock).
     func option(_ stream: any NetworkStream, level: Int32, name: Int32) async -> Int32? {
         if let stream = stream as? LibUVStream { return await stream.socketOption(level: level, name: name) }
+        if let stream = stream as? DispatchStream { return stream.socketOption(level: level, name: name) }
         return nil
     }
 }

@@ -1,0 +1,113 @@
+import Dispatch
+public import HTTPCore
+
+/// A listening TCP or Unix socket whose accepts arrive through a DispatchSource.
+/// Accepted streams share the listener's queue.
+public final class DispatchListener: NetworkListener {
+    let core: DispatchListenerCore
+    public let localAddress: SocketAddress
+
+    init(core: DispatchListenerCore, localAddress: SocketAddress) {
+        self.core = core
+        self.localAddress = localAddress
+    }
+
+    deinit {
+        let core = core
+        core.loop.execute { core.close() }
+    }
+
+    public func accept() async throws -> (any NetworkStream)? {
+        let core = core
+        let waiter = Waiter<DispatchStream?>()
+        core.loop.execute { core.accept(waiter) }
+        return try await waiter.wait { core.loop.execute { core.acceptCancelled(waiter) } }
+    }
+
+    public func close() async {
+        let core = core
+        await withCheckedContinuation { continuation in
+            core.loop.execute {
+                core.close()
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Queue-side state of a listener. Queue-confined.
+final class DispatchListenerCore: @unchecked Sendable {
+    // @unchecked: all state is touched only on `loop.queue`.
+    let loop: DispatchLoop
+    private let fd: Int32
+    private let isTCP: Bool
+    private let unixPath: String?
+    private let clock: any HTTPClock
+    private let socketOptions: [SocketOption]
+    private let source: DispatchSourceRead
+    private var ready: [DispatchStream] = []
+    private var waiter: Waiter<DispatchStream?>?
+    private var closed = false
+    private var failure: HTTPCoreError?
+
+    init(fd: Int32, isTCP: Bool, unixPath: String?, loop: DispatchLoop, clock: any HTTPClock, socketOptions: [SocketOption]) {
+        self.fd = fd
+        self.isTCP = isTCP
+        self.unixPath = unixPath
+        self.loop = loop
+        self.clock = clock
+        self.socketOptions = socketOptions
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        source.setEventHandler { [unowned self] in incoming() }
+        source.setCancelHandler { POSIXSocket.close(fd) }
+        source.resume()
+    }
+
+    private func incoming() {
+        while true {
+            let client: Int32?
+            do {
+                client = try POSIXSocket.accept(fd)
+            } catch {
+                failure = error
+                return
+            }
+            guard let client else { return }
+            if isTCP { for option in socketOptions { try? POSIXSocket.setOption(client, option) } }
+            let stream = DispatchStream(core: DispatchStreamCore(fd: client, loop: loop, isTCP: isTCP), clock: clock)
+            if let waiter, waiter.resume(returning: stream) {
+                self.waiter = nil
+            } else {
+                waiter = nil
+                ready.append(stream)
+            }
+        }
+    }
+
+    func accept(_ next: Waiter<DispatchStream?>) {
+        if !ready.isEmpty {
+            next.resume(returning: ready.removeFirst())
+        } else if closed {
+            next.resume(returning: nil)
+        } else if let failure {
+            self.failure = nil
+            next.resume(throwing: failure)
+        } else {
+            waiter = next
+        }
+    }
+
+    func acceptCancelled(_ cancelled: Waiter<DispatchStream?>) {
+        if waiter === cancelled { waiter = nil }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        source.cancel()
+        if let unixPath { POSIXSocket.unlink(unixPath) }
+        ready = []
+        waiter?.resume(returning: nil)
+        waiter = nil
+    }
+}

@@ -1,0 +1,278 @@
+import Dispatch
+import HTTPCore
+
+/// The queue-side state of one socket stream: read and write sources, buffered input,
+/// the pending read and write with their deadlines. Every method runs on `loop.queue`.
+///
+/// As in the libuv backend, reading stays on while less than `readAhead` bytes wait
+/// unread (so a peer's FIN is noticed on an idle connection) and pauses beyond that.
+final class DispatchStreamCore: @unchecked Sendable {
+    // @unchecked: all mutable state is touched only on `loop.queue` (entry points hop
+    // there; asserted in debug builds), except `readable`, which is locked.
+    private struct PendingRead {
+        var waiter: Waiter<[UInt8]?>
+        var maxBytes: Int
+    }
+
+    private struct PendingWrite {
+        var waiter: Waiter<Void>
+        var remaining: ArraySlice<UInt8>
+    }
+
+    static let readAhead = 64 * 1024
+
+    let loop: DispatchLoop
+    let fd: Int32
+    let isTCP: Bool
+    private let readSource: DispatchSourceRead
+    private let writeSource: DispatchSourceWrite
+    private var readSourceRunning = false
+    private var writeSourceRunning = false
+    private var cancelledSources = 0
+    private var chunks: [[UInt8]] = []
+    private var firstOffset = 0
+    private var buffered = 0
+    private var sawEOF = false
+    private var readError: HTTPCoreError?
+    private var writeBroken: HTTPCoreError?
+    private(set) var closed = false
+    private var pendingRead: PendingRead?
+    private var pendingWrite: PendingWrite?
+    private var readTimer: DispatchWorkItem?
+    private var writeTimer: DispatchWorkItem?
+    let readable = Locked(false)
+
+    init(fd: Int32, loop: DispatchLoop, isTCP: Bool) {
+        self.fd = fd
+        self.loop = loop
+        self.isTCP = isTCP
+        readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
+        writeSource = DispatchSource.makeWriteSource(fileDescriptor: fd, queue: loop.queue)
+        readSource.setEventHandler { [unowned self] in readReady() }
+        writeSource.setEventHandler { [unowned self] in writeReady() }
+        // The fd closes once both sources have let go of it; the handlers keep `self`.
+        readSource.setCancelHandler { [self] in sourceCancelled() }
+        writeSource.setCancelHandler { [self] in sourceCancelled() }
+        loop.execute { [self] in setReading(true) }
+    }
+
+    private func setReading(_ on: Bool) {
+        guard on != readSourceRunning, !closed else { return }
+        readSourceRunning = on
+        if on { readSource.resume() } else { readSource.suspend() }
+    }
+
+    private func setWriting(_ on: Bool) {
+        guard on != writeSourceRunning, !closed else { return }
+        writeSourceRunning = on
+        if on { writeSource.resume() } else { writeSource.suspend() }
+    }
+
+    // MARK: Reads
+
+    func readNow(maxBytes: Int) -> Result<[UInt8]?, HTTPCoreError>? {
+        if buffered > 0 { return .success(take(maxBytes)) }
+        if let readError { return .failure(readError) }
+        if closed { return .failure(HTTPCoreError(.connectionClosed, "the stream is closed")) }
+        if sawEOF { return .success(nil) }
+        return nil
+    }
+
+    func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?, clock: any HTTPClock) {
+        loop.assertOnLoop()
+        if let ready = readNow(maxBytes: maxBytes) {
+            deliver(ready, to: waiter)
+            return
+        }
+        if let pending = pendingRead, !pending.waiter.isFinished {
+            waiter.resume(throwing: HTTPCoreError(.readFailed, "two concurrent reads on one stream"))
+            return
+        }
+        pendingRead = PendingRead(waiter: waiter, maxBytes: maxBytes)
+        setReading(true)
+        if let deadline {
+            readTimer = schedule(after: clock.now.duration(to: deadline)) { [unowned self] in
+                guard let pending = pendingRead, pending.waiter === waiter else { return }
+                pendingRead = nil
+                waiter.resume(throwing: HTTPCoreError(.readTimeout, "no data before the read deadline"))
+            }
+        }
+    }
+
+    func readCancelled(_ waiter: Waiter<[UInt8]?>) {
+        guard let pending = pendingRead, pending.waiter === waiter else { return }
+        pendingRead = nil
+        readTimer?.cancel()
+    }
+
+    private func readReady() {
+        let buffer = loop.readBuffer
+        reading: while buffered < DispatchStreamCore.readAhead {
+            switch POSIXSocket.receive(fd, into: buffer) {
+            case .data(let count):
+                chunks.append([UInt8](UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
+                buffered += count
+            case .wouldBlock:
+                break reading
+            case .eof:
+                sawEOF = true
+                setReading(false)
+                break reading
+            case .failed(let error):
+                readError = error
+                setReading(false)
+                break reading
+            }
+        }
+        if let pending = pendingRead, let ready = readNow(maxBytes: pending.maxBytes) {
+            pendingRead = nil
+            readTimer?.cancel()
+            deliver(ready, to: pending.waiter)
+        }
+        if buffered >= DispatchStreamCore.readAhead, pendingRead == nil { setReading(false) }
+        updateReadable()
+    }
+
+    private func deliver(_ ready: Result<[UInt8]?, HTTPCoreError>, to waiter: Waiter<[UInt8]?>) {
+        switch ready {
+        case .success(let bytes?): if !waiter.resume(returning: bytes) { putBack(bytes) }
+        case .success(nil): waiter.resume(returning: nil)
+        case .failure(let error): waiter.resume(throwing: error)
+        }
+    }
+
+    private func take(_ maxBytes: Int) -> [UInt8] {
+        let first = chunks[0]
+        let available = first.count - firstOffset
+        let bytes: [UInt8]
+        if firstOffset == 0, available <= maxBytes {
+            bytes = first
+            chunks.removeFirst()
+        } else {
+            let count = min(available, maxBytes)
+            bytes = Array(first[firstOffset..<firstOffset + count])
+            firstOffset += count
+            if firstOffset == first.count {
+                chunks.removeFirst()
+                firstOffset = 0
+            }
+        }
+        buffered -= bytes.count
+        if buffered < DispatchStreamCore.readAhead, !sawEOF, readError == nil { setReading(true) }
+        updateReadable()
+        return bytes
+    }
+
+    private func putBack(_ bytes: [UInt8]) {
+        if firstOffset > 0 {
+            chunks[0] = Array(chunks[0][firstOffset...])
+            firstOffset = 0
+        }
+        chunks.insert(bytes, at: 0)
+        buffered += bytes.count
+        updateReadable()
+    }
+
+    private func updateReadable() {
+        let now = buffered > 0 || sawEOF || readError != nil
+        readable.withLock { $0 = now }
+    }
+
+    // MARK: Writes
+
+    func startWrite(_ bytes: [UInt8], _ waiter: Waiter<Void>, deadline: HTTPInstant?, clock: any HTTPClock) {
+        loop.assertOnLoop()
+        if let failure = closed ? HTTPCoreError(.connectionClosed, "the stream is closed") : writeBroken {
+            waiter.resume(throwing: failure)
+            return
+        }
+        switch POSIXSocket.send(fd, bytes[...]) {
+        case .failure(let error):
+            writeBroken = error
+            waiter.resume(throwing: error)
+        case .success(let count) where count == bytes.count:
+            waiter.resume(returning: ())
+        case .success(let count):
+            pendingWrite = PendingWrite(waiter: waiter, remaining: bytes[count...])
+            setWriting(true)
+            if let deadline {
+                writeTimer = schedule(after: clock.now.duration(to: deadline)) { [unowned self] in
+                    guard pendingWrite?.waiter === waiter else { return }
+                    pendingWrite = nil
+                    setWriting(false)
+                    writeBroken = HTTPCoreError(.writeTimeout, "an earlier write timed out")
+                    waiter.resume(throwing: HTTPCoreError(.writeTimeout, "the peer did not take the data before the write deadline"))
+                }
+            }
+        }
+    }
+
+    func writeCancelled(_ waiter: Waiter<Void>) {
+        guard pendingWrite?.waiter === waiter else { return }
+        pendingWrite = nil
+        writeTimer?.cancel()
+        setWriting(false)
+        writeBroken = HTTPCoreError(.cancelled, "an earlier write was cancelled")
+    }
+
+    private func writeReady() {
+        guard var pending = pendingWrite else {
+            setWriting(false)
+            return
+        }
+        switch POSIXSocket.send(fd, pending.remaining) {
+        case .failure(let error):
+            pendingWrite = nil
+            writeBroken = error
+            writeTimer?.cancel()
+            setWriting(false)
+            pending.waiter.resume(throwing: error)
+        case .success(let count):
+            pending.remaining = pending.remaining.dropFirst(count)
+            if pending.remaining.isEmpty {
+                pendingWrite = nil
+                writeTimer?.cancel()
+                setWriting(false)
+                pending.waiter.resume(returning: ())
+            } else {
+                pendingWrite = pending
+            }
+        }
+    }
+
+    // MARK: Close
+
+    func close(_ mode: CloseMode) {
+        loop.assertOnLoop()
+        guard !closed else { return }
+        let gone = HTTPCoreError(.connectionClosed, "the stream was closed")
+        if let pending = pendingRead { pending.waiter.resume(throwing: gone) }
+        if let pending = pendingWrite { pending.waiter.resume(throwing: gone) }
+        pendingRead = nil
+        pendingWrite = nil
+        readTimer?.cancel()
+        writeTimer?.cancel()
+        if mode == .abortive, isTCP {
+            POSIXSocket.setAbortiveClose(fd)
+        } else if isTCP {
+            POSIXSocket.shutdownWrite(fd)
+        }
+        // A suspended source never runs its cancel handler: resume both, then cancel.
+        setReading(true)
+        setWriting(true)
+        closed = true
+        readSource.cancel()
+        writeSource.cancel()
+    }
+
+    private func sourceCancelled() {
+        cancelledSources += 1
+        if cancelledSources == 2 { POSIXSocket.close(fd) }
+    }
+
+    private func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> DispatchWorkItem {
+        let item = DispatchWorkItem(block: body)
+        loop.queue.asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, delay.nanosecondsClamped))), execute: item)
+        return item
+    }
+}
