@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, if any are missing (root or sudo).
 set -euo pipefail
-packages=(libssl-dev libnghttp2-dev libuv1-dev pkg-config)
+# Libraries the build links, then peers the tests start on 127.0.0.1.
+packages=(libssl-dev libnghttp2-dev libuv1-dev pkg-config nginx-core)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

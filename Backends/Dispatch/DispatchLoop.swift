@@ -10,7 +10,7 @@ final class DispatchLoop: SerialExecutor, @unchecked Sendable {
     let queue: DispatchQueue
     private let key = DispatchSpecificKey<ObjectIdentifier>()
     lazy var taskExecutor = DispatchLoopTaskExecutor(loop: self)
-    /// Jobs enqueued from off the queue: each one is a hop onto it.
+    /// Jobs and closures enqueued from off the queue: each one is a hop onto it.
     let remoteEnqueues = Locked(0)
     /// One read buffer per loop: data is copied out at once.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -29,7 +29,9 @@ final class DispatchLoop: SerialExecutor, @unchecked Sendable {
 
     /// Runs `body` on the queue: now if already there, else soon.
     func execute(_ body: @escaping @Sendable () -> Void) {
-        if isOnLoop { body() } else { queue.async(execute: body) }
+        if isOnLoop { return body() }
+        remoteEnqueues.withLock { $0 += 1 }
+        queue.async(execute: body)
     }
 
     func enqueue(_ job: consuming ExecutorJob) {

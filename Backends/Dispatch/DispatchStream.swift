@@ -18,7 +18,7 @@ public final class DispatchStream: NetworkStream {
         core.loop.execute { core.close(.graceful) }
     }
 
-    public var taskExecutor: any TaskExecutor { core.loop.taskExecutor }
+    public var preferredTaskExecutor: (any TaskExecutor)? { core.loop.taskExecutor }
     public var serialExecutor: any SerialExecutor { core.loop }
 
     public var isReadable: Bool { core.readable.value }

@@ -33,9 +33,16 @@ public protocol NetworkStream: AnyObject, Sendable {
     /// idle HTTP/1.1 connection that is readable was closed (or spoken to) by the server,
     /// so the pool must not reuse it.
     var isReadable: Bool { get }
+
+    /// The executor the stream's events run on (a libuv loop, a dispatch queue), if it has
+    /// one. Code that runs with it as task-executor preference never leaves that thread;
+    /// layers over a stream (TLS, tunnels) pass the inner stream's through.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
 }
 
 extension NetworkStream {
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
+
     public func read(maxBytes: Int) async throws -> [UInt8]? { try await read(maxBytes: maxBytes, deadline: nil) }
     public func write(_ bytes: [UInt8]) async throws { try await write(bytes, deadline: nil) }
     public func close() async { await close(.graceful) }

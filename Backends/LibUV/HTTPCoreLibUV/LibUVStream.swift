@@ -22,7 +22,7 @@ public final class LibUVStream: NetworkStream {
 
     /// The loop this stream lives on, as a task executor: run code that uses the stream
     /// with this preference and it never leaves the loop thread.
-    public var taskExecutor: any TaskExecutor { core.loop.taskExecutor }
+    public var preferredTaskExecutor: (any TaskExecutor)? { core.loop.taskExecutor }
     /// The loop as a serial executor, for actors that own connections on it.
     public var serialExecutor: any SerialExecutor { core.loop }
 

@@ -1,0 +1,111 @@
+import Foundation
+import HTTPCore
+
+/// An nginx from Debian on 127.0.0.1, started for a test in its own temporary prefix and
+/// stopped by `stop()`. It answers `/` and `/echo-headers` with headers that name the
+/// connection (`X-Conn`) and how many requests it has carried (`X-Reqs`), and serves
+/// `/file.bin` (4 MiB) from disk.
+struct Nginx: Sendable {
+    let port: Int
+    let directory: URL
+    let file: [UInt8]
+    private let process: Process
+
+    static func start() async throws -> Nginx {
+        let binary = "/usr/sbin/nginx"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw HTTPCoreError(.connectFailed, "nginx is not installed: run scripts/install-deps.sh (apt-get install nginx-core)")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("httpcore-nginx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13 ^ $0 >> 8) }
+        try Data(file).write(to: directory.appendingPathComponent("file.bin"))
+        let port = try freePort()
+        let path = directory.path
+        let config = """
+            user root;
+            worker_processes 1;
+            daemon off;
+            error_log \(path)/error.log;
+            pid \(path)/nginx.pid;
+            events { worker_connections 2048; }
+            http {
+                access_log off;
+                client_body_temp_path \(path)/body;
+                proxy_temp_path \(path)/proxy;
+                fastcgi_temp_path \(path)/fastcgi;
+                uwsgi_temp_path \(path)/uwsgi;
+                scgi_temp_path \(path)/scgi;
+                keepalive_requests 100000;
+                server {
+                    listen 127.0.0.1:\(port);
+                    root \(path);
+                    location = / {
+                        add_header X-Conn $connection always;
+                        add_header X-Reqs $connection_requests always;
+                        return 200 "hello from nginx\\n";
+                    }
+                    location = /upload {
+                        client_max_body_size 100m;
+                        add_header X-Conn $connection always;
+                        add_header X-Reqs $connection_requests always;
+                        return 200 "got $content_length\\n";
+                    }
+                    location = /file.bin { add_header X-Conn $connection always; }
+                }
+            }
+            """
+        try config.write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["-p", path, "-c", "\(path)/nginx.conf"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let nginx = Nginx(port: port, directory: directory, file: file, process: process)
+        try await nginx.waitUntilListening()
+        return nginx
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func waitUntilListening() async throws {
+        for _ in 0..<200 {
+            if canConnect(port: port) { return }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+        stop()
+        throw HTTPCoreError(.connectFailed, "nginx did not start: \(log)")
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    guard bound == 0 else { throw HTTPCoreError(.connectFailed, "no free port") }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+func canConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    return withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, length) } } == 0
+}
