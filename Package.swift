@@ -36,10 +36,10 @@ let package = Package(
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
         .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
 
-        // Until the `hx` client and real backends exist, the main job runs over the mock backend.
+        // Until the `hx` client exists, the main job is this demo over loopback.
         .executableTarget(
             name: "httpcore-demo",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
             swiftSettings: settings
         ),
 

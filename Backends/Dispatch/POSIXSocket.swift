@@ -12,7 +12,8 @@ enum POSIXSocket {
         switch code {
         case ECONNREFUSED: return HTTPCoreError(.connectRefused, detail, processing: .notProcessed)
         case ETIMEDOUT where phase == .connect: return HTTPCoreError(.connectTimeout, detail, processing: .notProcessed)
-        case ECONNRESET, EPIPE, ECONNABORTED: return HTTPCoreError(.connectionReset, detail)
+        case ECONNRESET where phase != .connect, EPIPE where phase != .connect, ECONNABORTED where phase != .connect:
+            return HTTPCoreError(.connectionReset, detail)
         default:
             switch phase {
             case .connect: return HTTPCoreError(.connectFailed, detail, processing: .notProcessed)

@@ -1,55 +1,87 @@
-// The main job until real backends and the `hx` client land: an HTTP/1.1 exchange end
-// to end, in one process, over the mock backend's in-memory streams (no sockets at all).
-// A tiny echo server listens on the mock backend; the client connects through the same
-// `NetworkBackend` seam the libuv and Dispatch backends will implement.
+// The main job until the `hx` client lands: HTTP/1.1 end to end on 127.0.0.1 over each
+// real backend (libuv, then Dispatch), against a tiny in-process server listening on the
+// same backend. `httpcore-demo mock` runs the same exchange in memory on the mock backend.
 import HTTPCore
+import HTTPCoreDispatch
 import HTTPCoreHTTP1
+import HTTPCoreLibUV
 import HTTPCoreMock
 import HTTPTypes
 
-let backend = MockNetworkBackend()
-let listener = try await backend.listenTCP(host: "127.0.0.1", port: 8080, options: ListenOptions())
-let server = Task { try await DemoServer.serve(listener) }
-
-let origin = Origin(scheme: "http", host: "127.0.0.1", port: 8080)
-let stream = try await backend.connectTCP(host: origin.host, port: origin.port, options: ConnectOptions())
-let connection = HTTP1Connection(stream: stream, origin: origin, clock: SystemClock())
-print("connected:", stream.info.localAddress.map(String.init(describing:)) ?? "?", "->", stream.info.remoteAddress.map(String.init(describing:)) ?? "?")
-
-// 1. GET, body collected with a limit.
-let get = try await connection.send(try Request(url: "http://127.0.0.1:8080/hello"))
-print("GET /hello ->", get.status, get.version, try await get.body.collect(upTo: 1 << 20).text)
-
-// 2. POST with a streamed body of unknown length (sent chunked) on the same connection.
-let chunks = AsyncStream<[UInt8]> { continuation in
-    for word in ["streamed ", "in ", "three chunks"] { continuation.yield(Array(word.utf8)) }
-    continuation.finish()
-}
-let post = try await connection.send(try Request(method: "POST", url: "http://127.0.0.1:8080/echo", body: .stream(chunks)))
-print("POST /echo ->", post.status, "echo:", try await post.body.collect(upTo: 1 << 20).text)
-
-// 3. A streamed download read chunk by chunk.
-let download = try await connection.send(try Request(url: "http://127.0.0.1:8080/count"))
-var pieces = 0
-var total = 0
-for try await chunk in download.body {
-    pieces += 1
-    total += chunk.count
-}
-print("GET /count ->", download.status, "\(total) bytes in \(pieces) chunks, trailers:", download.body.trailers.map { "\($0)" } ?? "none")
-print(connection)
-
-// 4. Bad input gets a typed error: the request is refused before a byte is written.
-do {
-    _ = try await connection.send(try Request(url: "http://127.0.0.1:8080/", headers: [("X-Evil", "a\r\nInjected: 1")]))
-} catch let error as HTTPCoreError {
-    print("header injection ->", error.category, error)
+let names = CommandLine.arguments.count > 1 ? Array(CommandLine.arguments.dropFirst()) : ["libuv", "dispatch"]
+for name in names {
+    let backend: any NetworkBackend = switch name {
+    case "libuv": LibUVBackend()
+    case "dispatch": DispatchBackend()
+    case "mock": MockNetworkBackend()
+    default: fatalError("usage: httpcore-demo [libuv|dispatch|mock]...")
+    }
+    print("== \(name) backend")
+    try await runDemo(on: backend)
+    if let backend = backend as? LibUVBackend { await backend.shutdown() }
 }
 
-await connection.close()
-await listener.close()
-server.cancel()
-print("done: 3 requests over 1 connection (mock backend, in memory)")
+func runDemo(on backend: any NetworkBackend) async throws {
+    let listener = try await backend.listenTCP(host: "127.0.0.1", port: 0, options: ListenOptions())
+    guard case .inet(_, let port) = listener.localAddress else { fatalError("listener has no port") }
+    let server = Task { try await DemoServer.serve(listener) }
+    let base = "http://127.0.0.1:\(port)"
+
+    let origin = Origin(scheme: "http", host: "127.0.0.1", port: port)
+    let stream = try await backend.connectTCP(host: origin.host, port: origin.port, options: ConnectOptions())
+    let connection = HTTP1Connection(stream: stream, origin: origin, clock: backend.clock)
+    print("connected:", stream.info.localAddress.map(String.init(describing:)) ?? "?", "->", stream.info.remoteAddress.map(String.init(describing:)) ?? "?")
+
+    // 1. GET, body collected with a limit.
+    let get = try await connection.send(try Request(url: "\(base)/hello"))
+    print("GET /hello ->", get.status, get.version, try await get.body.collect(upTo: 1 << 20).text, terminator: "")
+
+    // 2. POST with a streamed body of unknown length (sent chunked) on the same connection.
+    let chunks = AsyncStream<[UInt8]> { continuation in
+        for word in ["streamed ", "in ", "three chunks"] { continuation.yield(Array(word.utf8)) }
+        continuation.finish()
+    }
+    let post = try await connection.send(try Request(method: "POST", url: "\(base)/echo", body: .stream(chunks)))
+    print("POST /echo ->", post.status, "echo:", try await post.body.collect(upTo: 1 << 20).text)
+
+    // 3. A streamed download read chunk by chunk, with trailers.
+    let download = try await connection.send(try Request(url: "\(base)/count"))
+    var pieces = 0
+    var total = 0
+    for try await chunk in download.body {
+        pieces += 1
+        total += chunk.count
+    }
+    print("GET /count ->", download.status, "\(total) bytes in \(pieces) chunks, trailers:", download.body.trailers.map { "\($0)" } ?? "none")
+    print(connection)
+
+    // 4. Bad input gets a typed error: the request is refused before a byte is written.
+    do {
+        _ = try await connection.send(try Request(url: "\(base)/", headers: [("X-Evil", "a\r\nInjected: 1")]))
+    } catch let error as HTTPCoreError {
+        print("header injection ->", error.category, error)
+    }
+
+    // 5. A timeout is typed too: the server never answers /stall. (Skipped on the mock,
+    // whose manual clock only a test moves.)
+    if backend is MockNetworkBackend { return await finish(connection, listener, server, port) }
+    var options = RequestOptions()
+    options.timeouts.read = .milliseconds(200)
+    do {
+        _ = try await connection.send(try Request(url: "\(base)/stall", options: options))
+    } catch let error as HTTPCoreError {
+        print("GET /stall with a 200 ms read timeout ->", error.category, "; connection closed:", connection.isClosed)
+    }
+
+    await finish(connection, listener, server, port)
+}
+
+func finish(_ connection: HTTP1Connection, _ listener: any NetworkListener, _ server: Task<Void, any Error>, _ port: Int) async {
+    await connection.close()
+    await listener.close()
+    server.cancel()
+    print("done: requests over 1 connection to 127.0.0.1:\(port)")
+}
 
 extension [UInt8] {
     var text: String { String(decoding: self, as: UTF8.self) }
@@ -61,7 +93,7 @@ extension [UInt8] {
 enum DemoServer {
     static func serve(_ listener: any NetworkListener) async throws {
         while let stream = try await listener.accept() {
-            Task { try? await handle(stream) }
+            Task(executorPreference: stream.preferredTaskExecutor) { try? await handle(stream) }
         }
     }
 
@@ -82,6 +114,8 @@ enum DemoServer {
                 body = try await readChunked(stream, &buffer)
             }
             switch path {
+            case "/stall":
+                try await Task.sleep(for: .seconds(5))
             case "/echo":
                 try await stream.write(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
             case "/count":

@@ -103,17 +103,12 @@ import Glibc
     @Test(arguments: BackendKind.allCases)
     func connectRefused(kind: BackendKind) async throws {
         let fixture = kind.makeFixture()
-        let port: Int
-        if let mock = fixture.backend as? MockNetworkBackend {
-            mock.expectConnect(.refuse)
-            port = 9
-        } else {
-            // A port that was just listening and is now closed.
-            let (listener, free) = try await fixture.listen()
-            await listener.close()
-            port = free
-        }
-        let error = await #expect(throws: HTTPCoreError.self) { try await fixture.connect(port: port) }
+        // A port held by a bound socket that does not listen: the kernel answers RST, and
+        // no parallel test can take the port meanwhile.
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        (fixture.backend as? MockNetworkBackend)?.expectConnect(.refuse)
+        let error = await #expect(throws: HTTPCoreError.self) { try await fixture.connect(port: closed.port) }
         #expect(error?.code == .connectRefused)
         #expect(error?.category == .network(.connect))
         #expect(error?.isSafeToRetry == true)
@@ -290,6 +285,27 @@ import Glibc
         await listener.close()
         await fixture.shutdown()
     }
+}
+
+/// A TCP port on 127.0.0.1 bound by a socket that never listens, so connects are refused.
+struct ClosedPort {
+    let port: Int
+    private let fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw HTTPCoreError(.connectFailed, "bind failed") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func release() { Glibc.close(fd) }
 }
 
 /// A TCP port on 127.0.0.1 whose SYNs go unanswered: a listener with a backlog of one

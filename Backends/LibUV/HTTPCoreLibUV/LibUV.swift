@@ -24,7 +24,8 @@ enum UVStatus {
         case UV_EAI_NONAME.rawValue, UV_EAI_AGAIN.rawValue, UV_EAI_NODATA.rawValue, UV_EAI_FAIL.rawValue,
              UV_EAI_FAMILY.rawValue, UV_EAI_SERVICE.rawValue:
             return HTTPCoreError(.hostNotFound, detail, processing: .notProcessed)
-        case UV_ECONNRESET.rawValue, UV_EPIPE.rawValue, UV_ECONNABORTED.rawValue:
+        case UV_ECONNRESET.rawValue where phase != .connect, UV_EPIPE.rawValue where phase != .connect,
+             UV_ECONNABORTED.rawValue where phase != .connect:
             return HTTPCoreError(.connectionReset, detail)
         case UV_ECANCELED.rawValue:
             return HTTPCoreError(.cancelled, detail)

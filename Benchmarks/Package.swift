@@ -1,0 +1,22 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Its own package, so whatever benchmarks pull in (peers' client libraries) never reaches
+// the library's dependency graph.
+let package = Package(
+    name: "httpcore-benchmarks",
+    dependencies: [
+        .package(name: "swift-httpcore", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "echo-bench",
+            dependencies: [
+                .product(name: "HTTPCore", package: "swift-httpcore"),
+                .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
+                .product(name: "HTTPCoreDispatch", package: "swift-httpcore"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
+    ]
+)
