@@ -14,5 +14,5 @@ if [[ "$which" == thread || "$which" == all ]]; then
 fi
 if [[ "$which" == address || "$which" == all ]]; then
     echo "== AddressSanitizer + LeakSanitizer"
-    ASAN_OPTIONS="detect_leaks=1" swift test --disable-xctest --sanitize=address --scratch-path .build-asan "$@"
+    ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" swift test --disable-xctest --sanitize=address --scratch-path .build-asan "$@"
 fi

@@ -133,8 +133,11 @@ final class DispatchConnector: @unchecked Sendable {
 
     private func complete() {
         done = true
+        // The work items capture `self`: drop them, or the pair outlives the connect.
         stagger?.cancel()
         timeout?.cancel()
+        stagger = nil
+        timeout = nil
         for index in Array(attempts.keys) { abandon(index) }
     }
 }

@@ -127,7 +127,7 @@ enum DemoServer {
                 try await stream.write(response)
                 try await stream.write(Array("0\r\nX-Lines: 5\r\n\r\n".utf8))
             default:
-                let text = Array("hello from the in-memory server\n".utf8)
+                let text = Array("hello from the demo server\n".utf8)
                 try await stream.write(Array("HTTP/1.1 200 OK\r\nContent-Length: \(text.count)\r\n\r\n".utf8) + text)
             }
         }

@@ -37,6 +37,10 @@ struct Nginx: Sendable {
                 uwsgi_temp_path \(path)/uwsgi;
                 scgi_temp_path \(path)/scgi;
                 keepalive_requests 100000;
+                # Generous: sanitizer builds run the tests many times slower.
+                keepalive_timeout 600s;
+                client_body_timeout 600s;
+                send_timeout 600s;
                 server {
                     listen 127.0.0.1:\(port);
                     root \(path);
