@@ -15,15 +15,14 @@ func makeBackend(_ name: String) -> any NetworkBackend {
 
 func cpuSeconds() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 func serve(_ name: String, port: Int) async throws {
     let backend = makeBackend(name)
     let listener = try await backend.listenTCP(host: "127.0.0.1", port: port, options: ListenOptions())
-    print("ready", terminator: "\n")
-    fflush(stdout)
+    FileHandle.standardOutput.write(Data("ready\n".utf8))
     await withTaskGroup(of: Void.self) { group in
         while let stream = try? await listener.accept() {
             group.addTask(executorPreference: stream.preferredTaskExecutor) {
