@@ -26,7 +26,7 @@ struct Nginx: Sendable {
             user root;
             worker_processes 1;
             daemon off;
-            error_log \(path)/error.log;
+            error_log \(path)/error.log info;
             pid \(path)/nginx.pid;
             events { worker_connections 2048; }
             http {
@@ -74,6 +74,12 @@ struct Nginx: Sendable {
     func stop() {
         process.terminate()
         process.waitUntilExit()
+        // Whatever nginx complained about explains a failure on its side: show it.
+        let log = (try? String(contentsOf: directory.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
+        let routine = ["closed keepalive connection", "client closed connection while waiting for request"]
+        for line in log.split(separator: "\n") where !line.contains("[notice]") && !routine.contains(where: { line.contains($0) }) {
+            print("nginx on port \(port): \(line)")
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 
