@@ -33,7 +33,7 @@ public final class DispatchBackend: NetworkBackend {
         let connector = DispatchConnector(loop: loop, host: host, port: port, options: options, waiter: waiter)
         loop.execute { connector.start() }
         let fd = try await waiter.wait { loop.execute { connector.cancel() } }
-        return DispatchStream(core: DispatchStreamCore(fd: fd, loop: loop, isTCP: true), clock: clock)
+        return DispatchStream(core: DispatchStreamCore(fd: fd, loop: loop, isTCP: true, clock: clock))
     }
 
     public func connectUnixSocket(path: String, options: ConnectOptions) async throws -> any NetworkStream {
@@ -51,7 +51,7 @@ public final class DispatchBackend: NetworkBackend {
             POSIXSocket.close(fd)
             throw error
         }
-        return DispatchStream(core: DispatchStreamCore(fd: fd, loop: loop, isTCP: false), clock: clock)
+        return DispatchStream(core: DispatchStreamCore(fd: fd, loop: loop, isTCP: false, clock: clock))
     }
 
     public func listenTCP(host: String, port: Int, options: ListenOptions) async throws -> any NetworkListener {

@@ -45,10 +45,7 @@ final class DispatchListenerCore: @unchecked Sendable {
     private let clock: any HTTPClock
     private let socketOptions: [SocketOption]
     private let source: DispatchSourceRead
-    private var ready: [DispatchStream] = []
-    private var waiter: Waiter<DispatchStream?>?
-    private var closed = false
-    private var failure: HTTPCoreError?
+    private var queue = AcceptQueue<DispatchStream>()
 
     init(fd: Int32, isTCP: Bool, unixPath: String?, loop: DispatchLoop, clock: any HTTPClock, socketOptions: [SocketOption]) {
         self.fd = fd
@@ -69,45 +66,22 @@ final class DispatchListenerCore: @unchecked Sendable {
             do {
                 client = try POSIXSocket.accept(fd)
             } catch {
-                failure = error
-                return
+                return queue.fail(error)
             }
             guard let client else { return }
             if isTCP { for option in socketOptions { try? POSIXSocket.setOption(client, option) } }
-            let stream = DispatchStream(core: DispatchStreamCore(fd: client, loop: loop, isTCP: isTCP), clock: clock)
-            if let waiter, waiter.resume(returning: stream) {
-                self.waiter = nil
-            } else {
-                waiter = nil
-                ready.append(stream)
-            }
+            queue.offer(DispatchStream(core: DispatchStreamCore(fd: client, loop: loop, isTCP: isTCP, clock: clock)))
         }
     }
 
-    func accept(_ next: Waiter<DispatchStream?>) {
-        if !ready.isEmpty {
-            next.resume(returning: ready.removeFirst())
-        } else if closed {
-            next.resume(returning: nil)
-        } else if let failure {
-            self.failure = nil
-            next.resume(throwing: failure)
-        } else {
-            waiter = next
-        }
-    }
+    func accept(_ next: Waiter<DispatchStream?>) { queue.accept(next) }
 
-    func acceptCancelled(_ cancelled: Waiter<DispatchStream?>) {
-        if waiter === cancelled { waiter = nil }
-    }
+    func acceptCancelled(_ cancelled: Waiter<DispatchStream?>) { queue.cancel(cancelled) }
 
     func close() {
-        guard !closed else { return }
-        closed = true
+        guard !queue.isClosed else { return }
+        queue.close()
         source.cancel()
         if let unixPath { POSIXSocket.unlink(unixPath) }
-        ready = []
-        waiter?.resume(returning: nil)
-        waiter = nil
     }
 }

@@ -6,7 +6,7 @@ import HTTPCore
 ///
 /// As in the libuv backend, reading stays on while less than `readAhead` bytes wait
 /// unread (so a peer's FIN is noticed on an idle connection) and pauses beyond that.
-final class DispatchStreamCore: @unchecked Sendable {
+final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
     // @unchecked: all mutable state is touched only on `loop.queue` (entry points hop
     // there; asserted in debug builds), except `readable`, which is locked.
     private struct PendingRead {
@@ -24,14 +24,13 @@ final class DispatchStreamCore: @unchecked Sendable {
     let loop: DispatchLoop
     let fd: Int32
     let isTCP: Bool
+    private let clock: any HTTPClock
     private let readSource: DispatchSourceRead
     private let writeSource: DispatchSourceWrite
     private var readSourceRunning = false
     private var writeSourceRunning = false
     private var cancelledSources = 0
-    private var chunks: [[UInt8]] = []
-    private var firstOffset = 0
-    private var buffered = 0
+    private var input = ReadBuffer()
     private var sawEOF = false
     private var readError: HTTPCoreError?
     private var writeBroken: HTTPCoreError?
@@ -42,8 +41,9 @@ final class DispatchStreamCore: @unchecked Sendable {
     private var writeTimer: DispatchWorkItem?
     let readable = Locked(false)
 
-    init(fd: Int32, loop: DispatchLoop, isTCP: Bool) {
+    init(fd: Int32, loop: DispatchLoop, isTCP: Bool, clock: any HTTPClock) {
         self.fd = fd
+        self.clock = clock
         self.loop = loop
         self.isTCP = isTCP
         readSource = DispatchSource.makeReadSource(fileDescriptor: fd, queue: loop.queue)
@@ -68,17 +68,21 @@ final class DispatchStreamCore: @unchecked Sendable {
         if on { writeSource.resume() } else { writeSource.suspend() }
     }
 
+    var isOnLoop: Bool { loop.isOnLoop }
+
+    func onLoop(_ body: @escaping @Sendable () -> Void) { loop.execute(body) }
+
     // MARK: Reads
 
     func readNow(maxBytes: Int) -> Result<[UInt8]?, HTTPCoreError>? {
-        if buffered > 0 { return .success(take(maxBytes)) }
+        if !input.isEmpty { return .success(take(maxBytes)) }
         if let readError { return .failure(readError) }
         if closed { return .failure(HTTPCoreError(.connectionClosed, "the stream is closed")) }
         if sawEOF { return .success(nil) }
         return nil
     }
 
-    func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?, clock: any HTTPClock) {
+    func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?) {
         loop.assertOnLoop()
         if let ready = readNow(maxBytes: maxBytes) {
             deliver(ready, to: waiter)
@@ -107,11 +111,10 @@ final class DispatchStreamCore: @unchecked Sendable {
 
     private func readReady() {
         let buffer = loop.readBuffer
-        reading: while buffered < DispatchStreamCore.readAhead {
+        reading: while input.count < DispatchStreamCore.readAhead {
             switch POSIXSocket.receive(fd, into: buffer) {
             case .data(let count):
-                chunks.append([UInt8](UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
-                buffered += count
+                input.append([UInt8](UnsafeRawBufferPointer(rebasing: buffer[0..<count])))
             case .wouldBlock:
                 break reading
             case .eof:
@@ -129,7 +132,7 @@ final class DispatchStreamCore: @unchecked Sendable {
             readTimer?.cancel()
             deliver(ready, to: pending.waiter)
         }
-        if buffered >= DispatchStreamCore.readAhead, pendingRead == nil { setReading(false) }
+        if input.count >= DispatchStreamCore.readAhead, pendingRead == nil { setReading(false) }
         updateReadable()
     }
 
@@ -142,45 +145,25 @@ final class DispatchStreamCore: @unchecked Sendable {
     }
 
     private func take(_ maxBytes: Int) -> [UInt8] {
-        let first = chunks[0]
-        let available = first.count - firstOffset
-        let bytes: [UInt8]
-        if firstOffset == 0, available <= maxBytes {
-            bytes = first
-            chunks.removeFirst()
-        } else {
-            let count = min(available, maxBytes)
-            bytes = Array(first[firstOffset..<firstOffset + count])
-            firstOffset += count
-            if firstOffset == first.count {
-                chunks.removeFirst()
-                firstOffset = 0
-            }
-        }
-        buffered -= bytes.count
-        if buffered < DispatchStreamCore.readAhead, !sawEOF, readError == nil { setReading(true) }
+        let bytes = input.take(maxBytes)
+        if input.count < DispatchStreamCore.readAhead, !sawEOF, readError == nil { setReading(true) }
         updateReadable()
         return bytes
     }
 
     private func putBack(_ bytes: [UInt8]) {
-        if firstOffset > 0 {
-            chunks[0] = Array(chunks[0][firstOffset...])
-            firstOffset = 0
-        }
-        chunks.insert(bytes, at: 0)
-        buffered += bytes.count
+        input.putBack(bytes)
         updateReadable()
     }
 
     private func updateReadable() {
-        let now = buffered > 0 || sawEOF || readError != nil
+        let now = !input.isEmpty || sawEOF || readError != nil
         readable.withLock { $0 = now }
     }
 
     // MARK: Writes
 
-    func startWrite(_ bytes: [UInt8], _ waiter: Waiter<Void>, deadline: HTTPInstant?, clock: any HTTPClock) {
+    func startWrite(_ bytes: [UInt8], _ waiter: Waiter<Void>, deadline: HTTPInstant?) {
         loop.assertOnLoop()
         if let failure = closed ? HTTPCoreError(.connectionClosed, "the stream is closed") : writeBroken {
             waiter.resume(throwing: failure)

@@ -71,7 +71,7 @@ public final class LibUVBackend: NetworkBackend {
     /// Wraps a connected socket; the core must be made on its loop.
     private func stream(on socket: UVSocket) async throws -> LibUVStream {
         let clock = clock
-        return try await onLoop(socket.loop) { LibUVStream(core: UVStreamCore(socket: socket), clock: clock) }
+        return try await onLoop(socket.loop) { LibUVStream(core: UVStreamCore(socket: socket, clock: clock)) }
     }
 
     public func listenTCP(host: String, port: Int, options: ListenOptions) async throws -> any NetworkListener {

@@ -40,10 +40,7 @@ final class UVListenerCore: @unchecked Sendable {
     let socket: UVSocket
     private let clock: any HTTPClock
     private let socketOptions: [SocketOption]
-    private var ready: [LibUVStream] = []
-    private var waiter: Waiter<LibUVStream?>?
-    private var closed = false
-    private var failure: HTTPCoreError?
+    private var queue = AcceptQueue<LibUVStream>()
 
     init(socket: UVSocket, clock: any HTTPClock, socketOptions: [SocketOption]) {
         loop = socket.loop
@@ -51,57 +48,28 @@ final class UVListenerCore: @unchecked Sendable {
         self.clock = clock
         self.socketOptions = socketOptions
         socket.onConnection = { [unowned self] status in incoming(status) }
-        socket.onClose = { [self] in
-            closed = true
-            waiter?.resume(returning: nil)
-            waiter = nil
-        }
+        socket.onClose = { [self] in queue.close() }
     }
 
     private func incoming(_ status: Int32) {
-        guard status == 0 else {
-            failure = UVStatus.error(status, during: .connect)
-            return
-        }
+        guard status == 0 else { return queue.fail(UVStatus.error(status, during: .connect)) }
         do {
             let client = try UVSocket(kind: socket.kind, loop: loop)
             try socket.accept(into: client)
             if client.kind == .tcp { for option in socketOptions { try? client.setOption(option) } }
-            let stream = LibUVStream(core: UVStreamCore(socket: client), clock: clock)
-            if let waiter, waiter.resume(returning: stream) {
-                self.waiter = nil
-            } else {
-                waiter = nil
-                ready.append(stream)
-            }
+            queue.offer(LibUVStream(core: UVStreamCore(socket: client, clock: clock)))
         } catch {
-            failure = error
+            queue.fail(error)
         }
     }
 
-    func accept(_ next: Waiter<LibUVStream?>) {
-        if !ready.isEmpty {
-            next.resume(returning: ready.removeFirst())
-        } else if closed {
-            next.resume(returning: nil)
-        } else if let failure {
-            self.failure = nil
-            next.resume(throwing: failure)
-        } else {
-            waiter = next
-        }
-    }
+    func accept(_ next: Waiter<LibUVStream?>) { queue.accept(next) }
 
-    func acceptCancelled(_ cancelled: Waiter<LibUVStream?>) {
-        if waiter === cancelled { waiter = nil }
-    }
+    func acceptCancelled(_ cancelled: Waiter<LibUVStream?>) { queue.cancel(cancelled) }
 
     func close() {
-        guard !closed else { return }
-        closed = true
+        guard !queue.isClosed else { return }
+        queue.close()
         socket.close(reset: false)
-        ready = []
-        waiter?.resume(returning: nil)
-        waiter = nil
     }
 }

@@ -6,7 +6,7 @@ import HTTPCore
 /// Reading stays on while less than `readAhead` bytes wait unread, so a peer's FIN or
 /// RST is seen even on an idle connection (`isReadable`), and stops beyond that until
 /// someone reads: memory per connection is bounded and a slow reader slows the peer.
-final class UVStreamCore: @unchecked Sendable {
+final class UVStreamCore: LoopStreamCore, @unchecked Sendable {
     // @unchecked: all mutable state is touched only on `loop`'s thread (entry points in
     // `LibUVStream` hop there first; asserted in debug builds), except `readable`, which
     // is locked because pool predicates read it from any thread.
@@ -19,9 +19,8 @@ final class UVStreamCore: @unchecked Sendable {
 
     let loop: UVLoop
     let socket: UVSocket
-    private var chunks: [[UInt8]] = []
-    private var firstOffset = 0
-    private var buffered = 0
+    private let clock: any HTTPClock
+    private var input = ReadBuffer()
     private var sawEOF = false
     private var readError: HTTPCoreError?
     private var writeBroken: HTTPCoreError?
@@ -32,27 +31,31 @@ final class UVStreamCore: @unchecked Sendable {
     private var writeTimer: UVTimer?
     let readable = Locked(false)
 
-    init(socket: UVSocket) {
+    init(socket: UVSocket, clock: any HTTPClock) {
         loop = socket.loop
         self.socket = socket
+        self.clock = clock
         socket.onRead = { [unowned self] result in received(result) }
         socket.onClose = { [self] in closeFinished() }
         socket.startReading()
     }
 
+    var isOnLoop: Bool { loop.isOnLoop }
+
+    func onLoop(_ body: @escaping @Sendable () -> Void) { loop.execute(body) }
+
     // MARK: Reads
 
-    /// Buffered bytes, EOF or an error, if a read can finish without waiting.
     func readNow(maxBytes: Int) -> Result<[UInt8]?, HTTPCoreError>? {
         loop.assertOnLoop()
-        if buffered > 0 { return .success(take(maxBytes)) }
+        if !input.isEmpty { return .success(take(maxBytes)) }
         if let readError { return .failure(readError) }
         if closed { return .failure(HTTPCoreError(.connectionClosed, "the stream is closed")) }
         if sawEOF { return .success(nil) }
         return nil
     }
 
-    func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?, clock: any HTTPClock) {
+    func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?) {
         loop.assertOnLoop()
         if let ready = readNow(maxBytes: maxBytes) {
             if case .success(let bytes?) = ready, !waiter.resume(returning: bytes) { putBack(bytes) }
@@ -84,8 +87,7 @@ final class UVStreamCore: @unchecked Sendable {
     private func received(_ result: Result<[UInt8]?, HTTPCoreError>) {
         switch result {
         case .success(let bytes?):
-            chunks.append(bytes)
-            buffered += bytes.count
+            input.append(bytes)
         case .success(nil):
             sawEOF = true
         case .failure(let error):
@@ -100,45 +102,25 @@ final class UVStreamCore: @unchecked Sendable {
             case .failure(let error): pending.waiter.resume(throwing: error)
             }
         }
-        if buffered >= UVStreamCore.readAhead, pendingRead == nil { socket.stopReading() }
+        if input.count >= UVStreamCore.readAhead, pendingRead == nil { socket.stopReading() }
         updateReadable()
     }
 
     private func take(_ maxBytes: Int) -> [UInt8] {
-        let first = chunks[0]
-        let available = first.count - firstOffset
-        let bytes: [UInt8]
-        if firstOffset == 0, available <= maxBytes {
-            bytes = first
-            chunks.removeFirst()
-        } else {
-            let count = min(available, maxBytes)
-            bytes = Array(first[firstOffset..<firstOffset + count])
-            firstOffset += count
-            if firstOffset == first.count {
-                chunks.removeFirst()
-                firstOffset = 0
-            }
-        }
-        buffered -= bytes.count
-        if buffered < UVStreamCore.readAhead, !sawEOF, readError == nil, !closed { socket.startReading() }
+        let bytes = input.take(maxBytes)
+        if input.count < UVStreamCore.readAhead, !sawEOF, readError == nil, !closed { socket.startReading() }
         updateReadable()
         return bytes
     }
 
     /// Bytes offered to a read that was cancelled in the same instant go back in front.
     private func putBack(_ bytes: [UInt8]) {
-        if firstOffset > 0 {
-            chunks[0] = Array(chunks[0][firstOffset...])
-            firstOffset = 0
-        }
-        chunks.insert(bytes, at: 0)
-        buffered += bytes.count
+        input.putBack(bytes)
         updateReadable()
     }
 
     private func updateReadable() {
-        let now = buffered > 0 || sawEOF || readError != nil
+        let now = !input.isEmpty || sawEOF || readError != nil
         readable.withLock { $0 = now }
     }
 
@@ -146,7 +128,7 @@ final class UVStreamCore: @unchecked Sendable {
 
     /// Writes without waiting if the kernel takes everything; otherwise queues the rest
     /// and resumes `waiter` from the write callback.
-    func startWrite(_ bytes: [UInt8], _ waiter: Waiter<Void>, deadline: HTTPInstant?, clock: any HTTPClock) {
+    func startWrite(_ bytes: [UInt8], _ waiter: Waiter<Void>, deadline: HTTPInstant?) {
         loop.assertOnLoop()
         if let failure = writeFailure {
             waiter.resume(throwing: failure)
