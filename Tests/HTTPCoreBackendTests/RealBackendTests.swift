@@ -77,6 +77,15 @@ import Testing
         await backend.shutdown()
         let error = await #expect(throws: HTTPCoreError.self) { _ = try await read.value }
         #expect(error?.code == .connectionClosed)
+        // Whatever hops to a stopped loop still completes instead of waiting forever.
+        await stream.close()
+        let late = await #expect(throws: HTTPCoreError.self) { try await stream.write([1]) }
+        #expect(late?.code == .connectionClosed)
+        let refused = await #expect(throws: HTTPCoreError.self) {
+            try await backend.connectTCP(host: "127.0.0.1", port: port, options: ConnectOptions())
+        }
+        #expect(refused?.code == .connectionClosed)
+        await backend.shutdown()  // a second call is harmless
         await listener.close()
     }
 }

@@ -64,6 +64,10 @@ final class UVLoop: @unchecked Sendable {
     private let idle: UnsafeMutablePointer<uv_idle_t>
     private var thread = pthread_t()
     private let remote = Locked<(jobs: [Job], stopped: Bool)>(([], false))
+    /// Set on the loop when shutdown begins: new connects and listeners fail at once.
+    private(set) var isShuttingDown = false
+    /// Runs serial-executor jobs that arrive after the thread has exited.
+    private let afterStop = DispatchQueue(label: "httpcore.libuv.stopped")
     private var local: [Job] = []
     /// Reused by every read callback on this loop: data is copied out at once.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -118,13 +122,30 @@ final class UVLoop: @unchecked Sendable {
 
     var isOnLoop: Bool { pthread_equal(pthread_self(), thread) != 0 }
 
+    /// Loop state is touched on the loop thread, or anywhere once the thread has exited.
     func assertOnLoop(_ file: StaticString = #fileID, line: UInt = #line) {
-        assert(isOnLoop, "libuv handle touched off its loop thread", file: file, line: line)
+        assert(isOnLoop || remote.withLock { $0.stopped }, "libuv handle touched off its loop thread", file: file, line: line)
     }
 
     private func run() {
         uv_run(raw, UV_RUN_DEFAULT)
-        // Every handle is closed: free the loop.
+        // Shutdown closed every handle. Take what is still queued and refuse more: from now
+        // on `enqueue` runs work itself (see `runAfterStop`).
+        let leftover = remote.withLock { state -> [Job] in
+            state.stopped = true
+            defer { state.jobs = [] }
+            return state.jobs
+        }
+        local.append(contentsOf: leftover)
+        while !local.isEmpty {
+            let batch = local
+            local.removeAll()
+            for job in batch { run(job) }
+        }
+        for handle in [UnsafeMutableRawPointer(wakeup), UnsafeMutableRawPointer(check), UnsafeMutableRawPointer(idle)] {
+            uv_close(handle.assumingMemoryBound(to: uv_handle_t.self), nil)
+        }
+        uv_run(raw, UV_RUN_DEFAULT)
         uv_loop_close(raw)
     }
 
@@ -138,14 +159,30 @@ final class UVLoop: @unchecked Sendable {
             local.append(job)
             if local.count == 1 { uv_idle_start(idle) { _ in } }
         } else {
-            // After shutdown the wakeup handle is gone: late jobs are dropped.
+            // The send happens under the lock, so it can never reach a wakeup handle that
+            // `run()` has already closed.
             let accepted = remote.withLock { state in
-                if !state.stopped { state.jobs.append(job) }
-                return !state.stopped
+                guard !state.stopped else { return false }
+                state.jobs.append(job)
+                uv_async_send(wakeup)
+                return true
             }
-            guard accepted else { return }
-            remoteEnqueues.withLock { $0 += 1 }
-            uv_async_send(wakeup)
+            if accepted {
+                remoteEnqueues.withLock { $0 += 1 }
+            } else {
+                runAfterStop(job)
+            }
+        }
+    }
+
+    /// Work that arrives after the loop thread has exited must still run, or whoever
+    /// awaits it waits forever. Nothing else touches the loop's state any more, so a closure
+    /// runs here; tasks go to the global executor; serial jobs to a private queue.
+    private func runAfterStop(_ job: Job) {
+        switch job {
+        case .closure(let body): body()
+        case .task(let job): globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        case .serial(let job): afterStop.async { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
         }
     }
 
@@ -176,15 +213,18 @@ final class UVLoop: @unchecked Sendable {
     }
 
     /// Closes every handle (resuming whoever waits on them) and lets the thread finish.
+    /// Call once (`LibUVBackend.shutdown` makes sure).
     func shutdown() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             execute { [self] in
-                drain()
-                remote.withLock { $0.stopped = true }
+                isShuttingDown = true
+                // The loop's own handles (no owner) stay open until `run()` ends; unref
+                // the wakeup so the loop ends once everything else has closed.
                 uv_walk(raw, { handle, _ in
-                    guard let handle, uv_is_closing(handle) == 0 else { return }
+                    guard let handle, handle.pointee.data != nil, uv_is_closing(handle) == 0 else { return }
                     UVHandle.close(handle)
                 }, nil)
+                uv_unref(UnsafeMutableRawPointer(wakeup).assumingMemoryBound(to: uv_handle_t.self))
                 continuation.resume()
             }
         }
@@ -367,6 +407,7 @@ final class UVSocket: UVHandleOwner, @unchecked Sendable {
     private var pipe: UnsafeMutablePointer<uv_pipe_t> { handle.assumingMemoryBound(to: uv_pipe_t.self) }
 
     var fileDescriptor: Int32? {
+        guard !isClosed else { return nil }
         var fd: uv_os_fd_t = -1
         return uv_fileno(base, &fd) == 0 ? fd : nil
     }
@@ -471,7 +512,8 @@ final class UVSocket: UVHandleOwner, @unchecked Sendable {
 
     /// Writes what the kernel takes now without queueing; returns the count written.
     func tryWrite(_ bytes: ArraySlice<UInt8>) -> Result<Int, HTTPCoreError> {
-        bytes.withUnsafeBytes { raw in
+        guard !isClosed else { return .failure(HTTPCoreError(.connectionClosed, "the socket is closed")) }
+        return bytes.withUnsafeBytes { raw in
             var buffer = uv_buf_init(UnsafeMutablePointer(mutating: raw.baseAddress?.assumingMemoryBound(to: CChar.self)), UInt32(raw.count))
             let status = uv_try_write(stream, &buffer, 1)
             if status >= 0 { return .success(Int(status)) }
@@ -482,6 +524,7 @@ final class UVSocket: UVHandleOwner, @unchecked Sendable {
 
     /// Queues `bytes` (copied: libuv needs them until the callback).
     func write(_ bytes: ArraySlice<UInt8>, _ completion: @escaping (HTTPCoreError?) -> Void) {
+        guard !isClosed else { return completion(HTTPCoreError(.connectionClosed, "the socket is closed")) }
         let request = UVRequest<uv_write_t>(completion, copying: bytes)
         var buffer = uv_buf_init(request.bytes?.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(bytes.count))
         let status = uv_write(request.raw, stream, &buffer, 1) { request, status in
@@ -492,6 +535,7 @@ final class UVSocket: UVHandleOwner, @unchecked Sendable {
 
     /// Sends FIN once queued writes are flushed.
     func shutdown(_ completion: @escaping (HTTPCoreError?) -> Void) {
+        guard !isClosed else { return completion(nil) }
         let request = UVRequest<uv_shutdown_t>(completion)
         let status = uv_shutdown(request.raw, stream) { request, status in
             UVRequest<uv_shutdown_t>.finish(request, status, phase: .write)
@@ -537,6 +581,7 @@ final class UVSocket: UVHandleOwner, @unchecked Sendable {
     var remoteAddress: SocketAddress? { address(peer: true) }
 
     private func address(peer: Bool) -> SocketAddress? {
+        guard !isClosed else { return nil }
         switch kind {
         case .pipe:
             var buffer = [CChar](repeating: 0, count: 256)

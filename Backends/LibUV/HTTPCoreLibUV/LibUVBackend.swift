@@ -13,6 +13,7 @@ public final class LibUVBackend: NetworkBackend {
     public let clock: any HTTPClock = SystemClock()
     let loops: [UVLoop]
     private let nextLoop = Locked(0)
+    private let isShutDown = Locked(false)
 
     public init(loopCount: Int = LibUVBackend.defaultLoopCount) {
         precondition(loopCount > 0, "a backend needs at least one loop")
@@ -34,6 +35,7 @@ public final class LibUVBackend: NetworkBackend {
     public func taskExecutor() -> any TaskExecutor { pickLoop().taskExecutor }
 
     public func connectTCP(host: String, port: Int, options: ConnectOptions) async throws -> any NetworkStream {
+        try refuseAfterShutdown()
         let loop = pickLoop()
         let waiter = Waiter<UVSocket>()
         let connector = UVConnector(loop: loop, host: host, port: port, options: options, waiter: waiter)
@@ -44,12 +46,14 @@ public final class LibUVBackend: NetworkBackend {
     }
 
     public func connectUnixSocket(path: String, options: ConnectOptions) async throws -> any NetworkStream {
+        try refuseAfterShutdown()
         let loop = pickLoop()
         let waiter = Waiter<UVSocket>()
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "connect cancelled", processing: .notProcessed) }
         loop.execute {
             let socket: UVSocket
             do {
+                if loop.isShuttingDown { throw HTTPCoreError(.connectionClosed, "the backend is shut down", processing: .notProcessed) }
                 socket = try UVSocket(kind: .pipe, loop: loop)
             } catch {
                 waiter.resume(throwing: error)
@@ -92,9 +96,11 @@ public final class LibUVBackend: NetworkBackend {
     }
 
     private func listen(options: ListenOptions, _ makeSocket: @escaping @Sendable (UVLoop) throws(HTTPCoreError) -> UVSocket) async throws -> any NetworkListener {
+        try refuseAfterShutdown()
         let loop = pickLoop()
         let clock = clock
         return try await onLoop(loop) { () throws(HTTPCoreError) -> LibUVListener in
+            if loop.isShuttingDown { throw HTTPCoreError(.connectionClosed, "the backend is shut down") }
             let socket = try makeSocket(loop)
             do throws(HTTPCoreError) {
                 try socket.listen(backlog: options.backlog)
@@ -108,8 +114,18 @@ public final class LibUVBackend: NetworkBackend {
     }
 
     /// Closes every handle on every loop, resuming whoever waits, and joins the threads.
+    /// Later connects and listens fail with `.connectionClosed`; a second call does nothing.
     public func shutdown() async {
+        let first = isShutDown.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
         for loop in loops { await loop.shutdown() }
+    }
+
+    private func refuseAfterShutdown() throws(HTTPCoreError) {
+        if isShutDown.value { throw HTTPCoreError(.connectionClosed, "the backend is shut down", processing: .notProcessed) }
     }
 
     private func onLoop<T: Sendable>(_ loop: UVLoop, _ body: @escaping @Sendable () throws(HTTPCoreError) -> T) async throws -> T {

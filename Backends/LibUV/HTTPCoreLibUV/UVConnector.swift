@@ -24,6 +24,9 @@ final class UVConnector: @unchecked Sendable {
     }
 
     func start() {
+        if loop.isShuttingDown {
+            return finish(.failure(HTTPCoreError(.connectionClosed, "the backend is shut down", processing: .notProcessed)))
+        }
         if let limit = options.timeout {
             let timer = UVTimer(loop: loop)
             timeout = timer
