@@ -24,7 +24,6 @@ public final class DispatchBackend: NetworkBackend {
         return loops[index]
     }
 
-    public func taskExecutor() -> any TaskExecutor { pickLoop().taskExecutor }
 
     public func connectTCP(host: String, port: Int, options: ConnectOptions) async throws -> any NetworkStream {
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "connect cancelled", processing: .notProcessed) }

@@ -85,7 +85,7 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
     func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?) {
         loop.assertOnLoop()
         if let ready = readNow(maxBytes: maxBytes) {
-            deliver(ready, to: waiter)
+            if let unread = waiter.deliver(ready) { putBack(unread) }
             return
         }
         if let pending = pendingRead, !pending.waiter.isFinished {
@@ -130,18 +130,10 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
         if let pending = pendingRead, let ready = readNow(maxBytes: pending.maxBytes) {
             pendingRead = nil
             readTimer?.cancel()
-            deliver(ready, to: pending.waiter)
+            if let unread = pending.waiter.deliver(ready) { putBack(unread) }
         }
         if input.count >= DispatchStreamCore.readAhead, pendingRead == nil { setReading(false) }
         updateReadable()
-    }
-
-    private func deliver(_ ready: Result<[UInt8]?, HTTPCoreError>, to waiter: Waiter<[UInt8]?>) {
-        switch ready {
-        case .success(let bytes?): if !waiter.resume(returning: bytes) { putBack(bytes) }
-        case .success(nil): waiter.resume(returning: nil)
-        case .failure(let error): waiter.resume(throwing: error)
-        }
     }
 
     private func take(_ maxBytes: Int) -> [UInt8] {

@@ -53,3 +53,16 @@ package final class Waiter<Value: Sendable>: Sendable {
 
     package var isFinished: Bool { state.withLock { $0.result != nil } }
 }
+
+extension Waiter where Value == [UInt8]? {
+    /// Hands a read result over. Returns the bytes if the waiter did not take them (it
+    /// was cancelled that instant), so the caller can keep them for the next read.
+    package func deliver(_ ready: Result<[UInt8]?, HTTPCoreError>) -> [UInt8]? {
+        switch ready {
+        case .success(let bytes?): return resume(returning: bytes) ? nil : bytes
+        case .success(nil): resume(returning: nil)
+        case .failure(let error): resume(throwing: error)
+        }
+        return nil
+    }
+}

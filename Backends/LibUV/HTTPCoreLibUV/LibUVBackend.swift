@@ -31,8 +31,6 @@ public final class LibUVBackend: NetworkBackend {
         return loops[index]
     }
 
-    /// A loop as task executor, for entry points that want to start on a loop thread.
-    public func taskExecutor() -> any TaskExecutor { pickLoop().taskExecutor }
 
     public func connectTCP(host: String, port: Int, options: ConnectOptions) async throws -> any NetworkStream {
         try refuseAfterShutdown()

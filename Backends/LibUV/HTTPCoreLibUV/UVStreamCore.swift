@@ -58,9 +58,7 @@ final class UVStreamCore: LoopStreamCore, @unchecked Sendable {
     func startRead(_ waiter: Waiter<[UInt8]?>, maxBytes: Int, deadline: HTTPInstant?) {
         loop.assertOnLoop()
         if let ready = readNow(maxBytes: maxBytes) {
-            if case .success(let bytes?) = ready, !waiter.resume(returning: bytes) { putBack(bytes) }
-            if case .success(nil) = ready { waiter.resume(returning: nil) }
-            if case .failure(let error) = ready { waiter.resume(throwing: error) }
+            if let unread = waiter.deliver(ready) { putBack(unread) }
             return
         }
         if let pending = pendingRead, !pending.waiter.isFinished {
@@ -96,11 +94,7 @@ final class UVStreamCore: LoopStreamCore, @unchecked Sendable {
         if let pending = pendingRead, let ready = readNow(maxBytes: pending.maxBytes) {
             pendingRead = nil
             readTimer?.stop()
-            switch ready {
-            case .success(let bytes?): if !pending.waiter.resume(returning: bytes) { putBack(bytes) }
-            case .success(nil): pending.waiter.resume(returning: nil)
-            case .failure(let error): pending.waiter.resume(throwing: error)
-            }
+            if let unread = pending.waiter.deliver(ready) { putBack(unread) }
         }
         if input.count >= UVStreamCore.readAhead, pendingRead == nil { socket.stopReading() }
         updateReadable()
