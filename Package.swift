@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
+        .library(name: "HTTPCoreTLS", targets: ["HTTPCoreTLS"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
@@ -29,6 +30,14 @@ let package = Package(
         // Seams and models: no C import, no I/O of its own.
         .target(name: "HTTPCore", dependencies: [httpTypes], swiftSettings: settings),
         .target(name: "HTTPCoreHTTP1", dependencies: ["HTTPCore", httpTypes], swiftSettings: settings),
+
+        // TLS as a layer over any NetworkStream. COpenSSL wraps the OpenSSL names that do
+        // not import into Swift (macros over *_ctrl); only OpenSSL.swift calls into it.
+        .target(
+            name: "COpenSSL",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+        .target(name: "HTTPCoreTLS", dependencies: ["HTTPCore", "COpenSSL"], swiftSettings: settings),
 
         // Backends: each imports only HTTPCore (and, later, its own C module).
         .target(name: "HTTPCoreMock", dependencies: ["HTTPCore"], path: "Backends/Mock", swiftSettings: settings),
@@ -43,16 +52,29 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // Shared by the test targets: backend fixtures, peers on loopback (nginx, openssl
+        // s_server), the test PKI, checksums.
+        .target(
+            name: "HTTPCoreTestSupport",
+            dependencies: ["HTTPCore", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch"],
+            path: "Tests/HTTPCoreTestSupport",
+            swiftSettings: settings
+        ),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "HTTPCoreMock", httpTypes], swiftSettings: settings),
         .testTarget(name: "HTTPCoreMockTests", dependencies: ["HTTPCore", "HTTPCoreMock"], swiftSettings: settings),
         .testTarget(
             name: "HTTPCoreBackendTests",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreTLSTests",
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreTLS", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
     ]

@@ -154,13 +154,19 @@ final class MockPipe: Sendable {
         try await waiter.wait()
     }
 
+    /// The writing end closes: the reader sees EOF (or a reset), and a write still waiting
+    /// for room fails with `.connectionClosed`.
     func closeWriter(_ mode: CloseMode) {
-        let reader = state.withLock { state in
+        let (reader, writer) = state.withLock { state in
             if state.writerClosed == nil { state.writerClosed = mode }
-            defer { state.reader = nil }
-            return state.reader
+            defer {
+                state.reader = nil
+                state.writer = nil
+            }
+            return (state.reader, state.writer)
         }
         reader?.resume(returning: ())
+        writer?.resume(returning: ())
     }
 
     func closeReader(_ mode: CloseMode) {

@@ -92,6 +92,7 @@ extension HTTPCoreError {
             case malformedResponse, closedBeforeResponse, truncatedResponse, unsolicitedUpgrade
             case headTooLarge, bodyTooLarge
             case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
+            case tlsCertificateRejected, tlsHandshakeFailed, tlsProtocolError, tlsTruncated, tlsInvalidConfiguration
         }
 
         private let raw: Raw
@@ -115,6 +116,8 @@ extension HTTPCoreError {
             case .headTooLarge, .bodyTooLarge: .limit
             case .cancelled: .cancelled
             case .connectionClosed, .connectionUnavailable: .unavailable
+            case .tlsCertificateRejected, .tlsHandshakeFailed, .tlsProtocolError, .tlsTruncated, .tlsInvalidConfiguration:
+                .tls
             }
         }
 
@@ -154,6 +157,20 @@ extension HTTPCoreError {
         public static let connectionUnavailable = Code(.connectionUnavailable)
         /// A response body can be iterated once.
         public static let bodyAlreadyConsumed = Code(.bodyAlreadyConsumed)
+        /// The peer's certificate failed verification (expired, wrong host, unknown CA, ...);
+        /// `underlying` is HTTPCoreTLS's `TLSFailure` with the verification result.
+        public static let tlsCertificateRejected = Code(.tlsCertificateRejected)
+        /// The TLS handshake failed for another reason (protocol version, no shared cipher
+        /// or ALPN protocol, an alert from the peer, the peer closed mid-handshake).
+        public static let tlsHandshakeFailed = Code(.tlsHandshakeFailed)
+        /// A TLS error after the handshake (bad record, unexpected message, alert).
+        public static let tlsProtocolError = Code(.tlsProtocolError)
+        /// The peer closed the connection without TLS close_notify, so the data may have
+        /// been cut short by an attacker or a crash. A close-delimited body ending so is lost.
+        public static let tlsTruncated = Code(.tlsTruncated)
+        /// A `TLSConfiguration` OpenSSL refused: an unreadable certificate or key, a key
+        /// that does not match, an unknown cipher or group name.
+        public static let tlsInvalidConfiguration = Code(.tlsInvalidConfiguration)
     }
 }
 

@@ -60,21 +60,41 @@ public struct NetworkStreamInfo: Sendable, Hashable {
     public var remoteAddress: SocketAddress?
     /// The ALPN protocol agreed in the TLS handshake (`h2`, `http/1.1`), if any.
     public var alpn: String?
+    /// `TLSv1.2` or `TLSv1.3`.
     public var tlsVersion: String?
+    /// The cipher suite's OpenSSL name, such as `TLS_AES_128_GCM_SHA256`.
     public var tlsCipher: String?
+    /// The certificate the peer presented (for a server, the client's certificate if it sent one).
+    public var peerCertificate: PeerCertificate?
 
     public init(
         localAddress: SocketAddress? = nil,
         remoteAddress: SocketAddress? = nil,
         alpn: String? = nil,
         tlsVersion: String? = nil,
-        tlsCipher: String? = nil
+        tlsCipher: String? = nil,
+        peerCertificate: PeerCertificate? = nil
     ) {
         self.localAddress = localAddress
         self.remoteAddress = remoteAddress
         self.alpn = alpn
         self.tlsVersion = tlsVersion
         self.tlsCipher = tlsCipher
+        self.peerCertificate = peerCertificate
+    }
+}
+
+/// A certificate as the TLS layer received it: the DER bytes (for pinning or parsing) and
+/// the names in RFC 2253 form for messages and logs.
+public struct PeerCertificate: Sendable, Hashable {
+    public var der: [UInt8]
+    public var subject: String
+    public var issuer: String
+
+    public init(der: [UInt8], subject: String, issuer: String) {
+        self.der = der
+        self.subject = subject
+        self.issuer = issuer
     }
 }
 

@@ -1,5 +1,6 @@
 import HTTPCore
 import HTTPCoreMock
+import HTTPCoreTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -3,6 +3,7 @@ import HTTPCore
 import HTTPCoreHTTP1
 @testable import HTTPCoreLibUV
 import HTTPTypes
+import HTTPCoreTestSupport
 import Testing
 
 /// `HTTP1Connection` over the real backends against nginx on 127.0.0.1.

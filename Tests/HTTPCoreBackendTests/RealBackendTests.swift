@@ -1,6 +1,7 @@
 import HTTPCore
 import HTTPCoreDispatch
 import HTTPCoreLibUV
+import HTTPCoreTestSupport
 import Testing
 
 /// Cases that only make sense with real sockets and a real resolver.

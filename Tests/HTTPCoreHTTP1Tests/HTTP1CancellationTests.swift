@@ -2,6 +2,7 @@ import HTTPCore
 import HTTPCoreHTTP1
 import HTTPCoreMock
 import HTTPTypes
+import HTTPCoreTestSupport
 import Testing
 
 /// A task cancelled at any await point of an exchange gets a cancellation error, and the

@@ -1,6 +1,7 @@
 import HTTPCore
 @testable import HTTPCoreHTTP1
 import HTTPTypes
+import HTTPCoreTestSupport
 import Testing
 
 /// A corpus of HTTP/1.1 responses, valid and malformed, each with the transcript the parser

@@ -2,6 +2,7 @@ import HTTPCore
 import HTTPCoreHTTP1
 import HTTPCoreMock
 import HTTPTypes
+import HTTPCoreTestSupport
 import Testing
 
 /// Injection attempts are refused before a byte reaches the wire.

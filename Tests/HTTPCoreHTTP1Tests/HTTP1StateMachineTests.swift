@@ -1,6 +1,7 @@
 @testable import HTTPCoreHTTP1
 import HTTPCore
 import HTTPTypes
+import HTTPCoreTestSupport
 import Testing
 
 /// The connection's state machine driven directly, one event per line, no I/O.

@@ -2,6 +2,7 @@ import HTTPCore
 import HTTPCoreHTTP1
 import HTTPCoreMock
 import HTTPTypes
+import HTTPCoreTestSupport
 import Testing
 
 /// How a test's scripted reads arrive: as written, or one byte at a time.
@@ -42,15 +43,6 @@ struct Harness {
 
 extension ResponseBody {
     func string() async throws -> String { String(decoding: try await collect(upTo: 1 << 24), as: UTF8.self) }
-}
-
-/// Polls (yielding, never sleeping) until `condition` holds.
-func waitUntil(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
-    for _ in 0..<200_000 {
-        if condition() { return }
-        await Task.yield()
-    }
-    Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
 }
 
 /// A request body whose chunks the test hands over one by one; `requests` counts how

@@ -41,6 +41,18 @@ import Testing
         #expect(error?.code == .connectionClosed)
     }
 
+    @Test func closeResumesAWriteWaitingForRoom() async throws {
+        let (client, server) = MockStreamPair.make(capacity: 16)
+        let write = Task { try await client.write([UInt8](repeating: 1, count: 100)) }
+        while !server.isReadable { await Task.yield() }
+        await client.close(.graceful)
+        let error = await #expect(throws: HTTPCoreError.self) { try await write.value }
+        #expect(error?.code == .connectionClosed)
+        // What fitted before the close still reaches the peer, then EOF.
+        #expect(try await server.read(maxBytes: 100)?.count == 16)
+        #expect(try await server.read(maxBytes: 100) == nil)
+    }
+
     @Test func readDeadlineOnTheManualClock() async throws {
         let clock = ManualClock()
         let (client, server) = MockStreamPair.make(clock: clock)

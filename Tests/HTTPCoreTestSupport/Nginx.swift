@@ -1,17 +1,20 @@
-import Foundation
+package import Foundation
 import HTTPCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An nginx from Debian on 127.0.0.1, started for a test in its own temporary prefix and
 /// stopped by `stop()`. It answers `/` and `/echo-headers` with headers that name the
 /// connection (`X-Conn`) and how many requests it has carried (`X-Reqs`), and serves
 /// `/file.bin` (4 MiB) from disk.
-struct Nginx: Sendable {
-    let port: Int
-    let directory: URL
-    let file: [UInt8]
+package struct Nginx: Sendable {
+    package let port: Int
+    package let directory: URL
+    package let file: [UInt8]
     private let process: Process
 
-    static func start() async throws -> Nginx {
+    package static func start() async throws -> Nginx {
         let binary = "/usr/sbin/nginx"
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HTTPCoreError(.connectFailed, "nginx is not installed: run scripts/install-deps.sh (apt-get install nginx-core)")
@@ -71,7 +74,7 @@ struct Nginx: Sendable {
         return nginx
     }
 
-    func stop() {
+    package func stop() {
         process.terminate()
         process.waitUntilExit()
         // Whatever nginx complained about explains a failure on its side: show it.
@@ -96,7 +99,7 @@ struct Nginx: Sendable {
 }
 
 /// A port that was free a moment ago on 127.0.0.1.
-func freePort() throws -> Int {
+package func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()
@@ -109,7 +112,7 @@ func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-func canConnect(port: Int) -> Bool {
+package func canConnect(port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var address = sockaddr_in()

@@ -1,20 +1,20 @@
-import HTTPCore
+package import HTTPCore
 import HTTPCoreDispatch
 import HTTPCoreLibUV
-import HTTPCoreMock
+package import HTTPCoreMock
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Every backend the conformance suite runs against. Adding a backend adds a case here.
-enum BackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+package enum BackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case mock, libuv, dispatch
 
-    var testDescription: String { rawValue }
-    static var real: [BackendKind] { allCases.filter { $0 != .mock } }
+    package var testDescription: String { rawValue }
+    package static var real: [BackendKind] { allCases.filter { $0 != .mock } }
 
-    func makeFixture() -> BackendFixture {
+    package func makeFixture() -> BackendFixture {
         switch self {
         case .mock: BackendFixture(kind: self, backend: MockNetworkBackend())
         case .libuv: BackendFixture(kind: self, backend: LibUVBackend(loopCount: 2))
@@ -24,37 +24,37 @@ enum BackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 }
 
 /// A backend plus what the suite needs to drive it the same way whatever it is.
-struct BackendFixture: Sendable {
-    let kind: BackendKind
-    let backend: any NetworkBackend
+package struct BackendFixture: Sendable {
+    package let kind: BackendKind
+    package let backend: any NetworkBackend
 
-    var manualClock: ManualClock? { (backend as? MockNetworkBackend)?.manualClock }
-    var clock: any HTTPClock { backend.clock }
+    package var manualClock: ManualClock? { (backend as? MockNetworkBackend)?.manualClock }
+    package var clock: any HTTPClock { backend.clock }
 
-    func shutdown() async {
+    package func shutdown() async {
         if let backend = backend as? LibUVBackend { await backend.shutdown() }
     }
 
     /// Lets `duration` pass: by itself on a real backend; on the mock, the manual clock
     /// moves once the code under test has armed `timers` timers.
-    func letTimePass(_ duration: Duration, afterTimers timers: Int = 1) async throws {
+    package func letTimePass(_ duration: Duration, afterTimers timers: Int = 1) async throws {
         guard let clock = manualClock else { return }
         try await clock.waitForTimers(timers)
         clock.advance(by: duration)
     }
 
-    func listen() async throws -> (listener: any NetworkListener, port: Int) {
+    package func listen() async throws -> (listener: any NetworkListener, port: Int) {
         let listener = try await backend.listenTCP(host: "127.0.0.1", port: 0, options: ListenOptions())
         guard case .inet(_, let port) = listener.localAddress else { throw HTTPCoreError(.connectFailed, "no port") }
         return (listener, port)
     }
 
-    func connect(port: Int, options: ConnectOptions = ConnectOptions()) async throws -> any NetworkStream {
+    package func connect(port: Int, options: ConnectOptions = ConnectOptions()) async throws -> any NetworkStream {
         try await backend.connectTCP(host: "127.0.0.1", port: port, options: options)
     }
 
     /// A socket option read back from a real socket (nil on the mock).
-    func option(_ stream: any NetworkStream, level: Int32, name: Int32) async -> Int32? {
+    package func option(_ stream: any NetworkStream, level: Int32, name: Int32) async -> Int32? {
         if let stream = stream as? LibUVStream { return await stream.socketOption(level: level, name: name) }
         if let stream = stream as? DispatchStream { return stream.socketOption(level: level, name: name) }
         return nil
@@ -62,7 +62,7 @@ struct BackendFixture: Sendable {
 }
 
 /// Accepts streams and echoes each one until EOF.
-func startEchoServer(_ listener: any NetworkListener) -> Task<Void, Never> {
+package func startEchoServer(_ listener: any NetworkListener) -> Task<Void, Never> {
     Task {
         await withTaskGroup(of: Void.self) { group in
             while let stream = try? await listener.accept() {
@@ -78,7 +78,7 @@ func startEchoServer(_ listener: any NetworkListener) -> Task<Void, Never> {
 }
 
 /// Reads until `count` bytes or EOF.
-func readExactly(_ count: Int, from stream: any NetworkStream) async throws -> [UInt8] {
+package func readExactly(_ count: Int, from stream: any NetworkStream) async throws -> [UInt8] {
     var received: [UInt8] = []
     while received.count < count, let bytes = try await stream.read(maxBytes: count - received.count) { received += bytes }
     return received
@@ -86,12 +86,14 @@ func readExactly(_ count: Int, from stream: any NetworkStream) async throws -> [
 
 /// An order-sensitive checksum over 8-byte words (fast enough in debug builds for
 /// transfers too large to compare whole), plus the byte count.
-struct Checksum: Equatable {
-    var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    var count = 0
+package struct Checksum: Equatable {
+    package var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    package var count = 0
+
+    package init() {}
     private var carry: [UInt8] = []
 
-    mutating func add(_ bytes: [UInt8]) {
+    package mutating func add(_ bytes: [UInt8]) {
         count += bytes.count
         var input = carry + bytes
         let whole = input.count / 8 * 8
@@ -106,7 +108,7 @@ struct Checksum: Equatable {
         carry = input
     }
 
-    static func == (lhs: Checksum, rhs: Checksum) -> Bool {
+    package static func == (lhs: Checksum, rhs: Checksum) -> Bool {
         lhs.value == rhs.value && lhs.count == rhs.count && lhs.carry == rhs.carry
     }
 }
@@ -116,7 +118,7 @@ private let payloadPatterns: [[UInt8]] = (0..<16).map { index in
 }
 
 /// Chunk `index` of a large transfer (256 KiB; sixteen patterns in turn).
-func payloadChunk(_ index: Int, size: Int) -> [UInt8] {
+package func payloadChunk(_ index: Int, size: Int) -> [UInt8] {
     precondition(size == 256 * 1024, "patterns are 256 KiB")
     return payloadPatterns[index % 16]
 }
