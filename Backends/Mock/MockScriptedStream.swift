@@ -74,8 +74,10 @@ public final class MockScriptedStream: NetworkStream {
     public func read(maxBytes: Int, deadline: HTTPInstant?) async throws -> [UInt8]? {
         precondition(maxBytes > 0, "read(maxBytes:) needs a positive count")
         let waiter = Waiter<[UInt8]?>()
-        // Armed outside the lock: a deadline already past fires at once.
-        let timer = DeadlineTimer(clock: clock, deadline: deadline) { [weak self] in
+        // A deadline already past still lets data that is ready through (as a socket
+        // would): the read expires only after the script had its chance.
+        let expired = deadline.map { $0 <= clock.now } ?? false
+        let timer = DeadlineTimer(clock: clock, deadline: expired ? nil : deadline) { [weak self] in
             self?.expireRead(waiter)
         }
         let misuse: HTTPCoreError? = state.withLock { state in
@@ -91,6 +93,7 @@ public final class MockScriptedStream: NetworkStream {
             throw misuse
         }
         pump()
+        if expired, !waiter.isFinished { expireRead(waiter) }
         return try await waiter.wait()
     }
 

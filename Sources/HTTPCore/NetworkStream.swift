@@ -46,6 +46,23 @@ extension NetworkStream {
     public func read(maxBytes: Int) async throws -> [UInt8]? { try await read(maxBytes: maxBytes, deadline: nil) }
     public func write(_ bytes: [UInt8]) async throws { try await write(bytes, deadline: nil) }
     public func close() async { await close(.graceful) }
+
+    /// Whether an idle stream went bad: the peer closed it, reset it, or sent bytes nobody
+    /// asked for. `isReadable` alone is only a hint (TLS session tickets arriving after the
+    /// handshake make a socket readable with nothing for the application), so when it is
+    /// set this reads with a deadline of now: a timeout means nothing was there, and no
+    /// byte is lost; data, EOF or an error mean the stream must not carry a request.
+    public func isStaleWhenIdle(clock: any HTTPClock) async -> Bool {
+        guard isReadable else { return false }
+        do {
+            _ = try await read(maxBytes: 1, deadline: clock.now)
+            return true
+        } catch let error as HTTPCoreError where error.code == .readTimeout {
+            return false
+        } catch {
+            return true
+        }
+    }
 }
 
 public enum CloseMode: Sendable, Hashable {

@@ -11,7 +11,7 @@ extension HTTP1Connection {
         }
         let framing = try HTTP1RequestEncoder.framing(for: request)
         let head = try HTTP1RequestEncoder.encodeHead(request.head, origin: origin, framing: framing)
-        if stream.isReadable, state.withLock({ $0.isIdle }) {
+        if state.withLock({ $0.isIdle }), await stream.isStaleWhenIdle(clock: clock) {
             // The server spoke or hung up while we were idle: this connection is stale.
             if state.withLock({ $0.close() }) { await stream.close(.abortive) }
             throw HTTPCoreError(.connectionClosed, "the server closed the idle connection", processing: .notProcessed)

@@ -81,6 +81,11 @@ extension HTTP1Connection {
             if let bytes { parser.feed(bytes) } else { parser.feedEOF() }
         }
 
+        /// Whether the end of the connection would end exchange `id`'s body.
+        func endsBodyAtClose(_ id: UInt64) -> Bool {
+            isCurrent(id) && parser.isReadingUntilClose
+        }
+
         /// The next thing the shell should do for exchange `id`.
         mutating func nextEvent(_ id: UInt64, now: HTTPInstant) throws(HTTPCoreError) -> ReadAction {
             guard case .active(var exchange) = state, exchange.id == id else {

@@ -82,7 +82,17 @@ public final class HTTP1Connection: Connection {
             if action != .readMore { return action }
             try Task.checkCancellation()
             let deadline = clock.deadline(after: exchange.options.timeouts.read, capping: exchange.deadline)
-            let bytes = try await stream.read(maxBytes: configuration.readSize, deadline: deadline)
+            let bytes: [UInt8]?
+            do {
+                bytes = try await stream.read(maxBytes: configuration.readSize, deadline: deadline)
+            } catch let error as HTTPCoreError where error.code == .tlsTruncated {
+                // A TLS peer closed without close_notify. That proves nothing about the end
+                // of a body delimited by the close, so there it is an error; anywhere else
+                // it reads as the plain EOF it would be (a truncated head, a stale idle
+                // connection, a short Content-Length body).
+                if state.withLock({ $0.endsBodyAtClose(exchange.id) }) { throw error }
+                bytes = nil
+            }
             state.withLock { $0.received(exchange.id, bytes) }
         }
     }

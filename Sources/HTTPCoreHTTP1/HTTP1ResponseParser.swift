@@ -86,6 +86,13 @@ public struct HTTP1ResponseParser: Sendable {
     /// The peer closed its side.
     public mutating func feedEOF() { sawEOF = true }
 
+    /// The body ends when the connection does (no Content-Length, not chunked), so EOF
+    /// here means "complete", and a TLS close without close_notify means "maybe cut short".
+    public var isReadingUntilClose: Bool {
+        if case .closeDelimited = state { return true }
+        return false
+    }
+
     /// Bytes received and not yet consumed: after `.end` these arrived unasked (or, for a
     /// CONNECT tunnel, belong to the tunnel).
     public var bufferedByteCount: Int { buffer.count - index }

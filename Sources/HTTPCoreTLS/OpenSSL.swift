@@ -326,8 +326,22 @@ final class OpenSSLEngine {
         ERR_clear_error()
     }
 
-    /// Plaintext or ciphertext is buffered, so a read may return without touching the socket.
-    var hasBufferedInput: Bool { SSL_pending(ssl) > 0 || BIO_ctrl_pending(input) > 0 }
+    /// A read would return at once without touching the socket: plaintext is decrypted,
+    /// or buffered ciphertext holds data, close_notify or an error. Buffered records that
+    /// carry nothing for the application (TLS 1.3 session tickets) are processed here and
+    /// do not count, so they never make an idle connection look stale.
+    var hasReadableInput: Bool {
+        if SSL_pending(ssl) > 0 { return true }
+        guard BIO_ctrl_pending(input) > 0 else { return false }
+        ERR_clear_error()
+        var byte: UInt8 = 0
+        var count = 0
+        let result = SSL_peek_ex(ssl, &byte, 1, &count)
+        if result == 1 { return true }
+        let wantsMore = SSL_get_error(ssl, result) == SSL_ERROR_WANT_READ
+        ERR_clear_error()
+        return !wantsMore
+    }
 
     var negotiatedProtocol: String? {
         var data: UnsafePointer<UInt8>?

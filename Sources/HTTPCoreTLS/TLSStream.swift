@@ -203,7 +203,7 @@ public final class TLSStream: NetworkStream {
     }
 
     public var isReadable: Bool {
-        let buffered = core.withLock { $0.engine.hasBufferedInput || $0.machine.readError != nil }
+        let buffered = core.withLock { $0.engine.hasReadableInput || $0.machine.readError != nil }
         return buffered || inner.isReadable
     }
 

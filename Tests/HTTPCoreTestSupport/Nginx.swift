@@ -7,14 +7,16 @@ import Glibc
 /// An nginx from Debian on 127.0.0.1, started for a test in its own temporary prefix and
 /// stopped by `stop()`. It answers `/` and `/echo-headers` with headers that name the
 /// connection (`X-Conn`) and how many requests it has carried (`X-Reqs`), and serves
-/// `/file.bin` (4 MiB) from disk.
+/// `/file.bin` (4 MiB) from disk. With `tls`, the same site also listens on `tlsPort` with
+/// HTTPS (HTTP/2 and HTTP/1.1 by ALPN) and the test PKI's `good.pem` (localhost, good.test).
 package struct Nginx: Sendable {
     package let port: Int
+    package let tlsPort: Int?
     package let directory: URL
     package let file: [UInt8]
     private let process: Process
 
-    package static func start() async throws -> Nginx {
+    package static func start(tls: Bool = false) async throws -> Nginx {
         let binary = "/usr/sbin/nginx"
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HTTPCoreError(.connectFailed, "nginx is not installed: run scripts/install-deps.sh (apt-get install nginx-core)")
@@ -24,7 +26,18 @@ package struct Nginx: Sendable {
         let file = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13 ^ $0 >> 8) }
         try Data(file).write(to: directory.appendingPathComponent("file.bin"))
         let port = try freePort()
+        let tlsPort = tls ? try freePort() : nil
         let path = directory.path
+        var tlsListen = ""
+        if let tlsPort {
+            let pki = try TestPKI.shared()
+            tlsListen = """
+                listen 127.0.0.1:\(tlsPort) ssl http2;
+                        ssl_certificate \(pki.path("good.pem"));
+                        ssl_certificate_key \(pki.path("good.key"));
+                        ssl_protocols TLSv1.2 TLSv1.3;
+                """
+        }
         let config = """
             user root;
             worker_processes 1;
@@ -46,6 +59,7 @@ package struct Nginx: Sendable {
                 send_timeout 600s;
                 server {
                     listen 127.0.0.1:\(port);
+                    \(tlsListen)
                     root \(path);
                     location = / {
                         add_header X-Conn $connection always;
@@ -69,7 +83,7 @@ package struct Nginx: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let nginx = Nginx(port: port, directory: directory, file: file, process: process)
+        let nginx = Nginx(port: port, tlsPort: tlsPort, directory: directory, file: file, process: process)
         try await nginx.waitUntilListening()
         return nginx
     }
