@@ -107,6 +107,32 @@ import Testing
         await fixture.shutdown()
     }
 
+    /// s_server's `r` command asks a TLS 1.2 client to renegotiate (HelloRequest). We
+    /// refuse with a no_renegotiation alert, which the server logs; it may then end the
+    /// connection with a handshake_failure alert, which our read reports as a TLS error.
+    @Test(arguments: BackendKind.real)
+    func renegotiationIsRefused(kind: BackendKind) async throws {
+        let fixture = kind.makeFixture()
+        let pki = try TestPKI.shared()
+        try await withOpenSSLServer(arguments: ["-cert", pki.path("good.pem"), "-key", pki.path("good.key"), "-tls1_2"]) { server in
+            let stream = try await Self.connect(fixture, port: server.port, context: try TLSFixtures.client()).get()
+            #expect(stream.info.tlsVersion == "TLSv1.2")
+            try await stream.write(Array("hello\n".utf8))
+            try await server.waitForOutput(containing: "hello")
+            try server.type("r\n")
+            do {
+                let bytes = try await stream.read(maxBytes: 100, deadline: fixture.clock.now + .seconds(2))
+                Issue.record("expected no data, got \(String(describing: bytes))")
+            } catch let error as HTTPCoreError {
+                #expect(error.code == .readTimeout || error.code == .tlsProtocolError, "\(error)")
+            }
+            for _ in 0..<500 where !server.errors.contains("no renegotiation") { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.errors.contains("no renegotiation"), "\(server.errors)")
+            await stream.close(.abortive)
+        }
+        await fixture.shutdown()
+    }
+
     @Test(arguments: BackendKind.real)
     func http1ConnectionOverTLSAgainstNginx(kind: BackendKind) async throws {
         let nginx = try await Nginx.start(tls: true)

@@ -175,6 +175,13 @@ package final class OpenSSLServer: @unchecked Sendable {
         }
     }
 
+    /// Types `text` into s_server's stdin: in its default mode a line goes to the client,
+    /// and single-letter commands act on the connection (`r`: renegotiate, `k`: key update,
+    /// `Q`: quit).
+    package func type(_ text: String) throws {
+        try stdinPipe.fileHandleForWriting.write(contentsOf: Array(text.utf8))
+    }
+
     /// Waits until s_server's stdout contains `text` (e.g. what a client sent in default mode).
     package func waitForOutput(containing text: String, timeout: Duration = .seconds(10)) async throws {
         let deadline = ContinuousClock.now + timeout
