@@ -48,7 +48,7 @@ let package = Package(
         // Until the `hx` client exists, the main job is this demo over loopback.
         .executableTarget(
             name: "httpcore-demo",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
             swiftSettings: settings
         ),
 

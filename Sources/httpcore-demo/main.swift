@@ -1,12 +1,16 @@
 // The main job until the `hx` client lands: HTTP/1.1 end to end on 127.0.0.1 over each
 // real backend (libuv, then Dispatch), against a tiny in-process server listening on the
-// same backend. `httpcore-demo mock` runs the same exchange in memory on the mock backend.
+// same backend, then the same over TLS when HTTPCORE_DEMO_PKI names a test PKI folder.
+// `httpcore-demo mock` runs the exchange in memory on the mock backend.
 import HTTPCore
 import HTTPCoreDispatch
 import HTTPCoreHTTP1
 import HTTPCoreLibUV
 import HTTPCoreMock
 import HTTPTypes
+#if canImport(Glibc)
+import Glibc
+#endif
 
 let names = CommandLine.arguments.count > 1 ? Array(CommandLine.arguments.dropFirst()) : ["libuv", "dispatch"]
 for name in names {
@@ -18,6 +22,7 @@ for name in names {
     }
     print("== \(name) backend")
     try await runDemo(on: backend)
+    if let pki = ProcessInfo.pki { try await runTLSDemo(on: backend, pki: pki) }
     if let backend = backend as? LibUVBackend { await backend.shutdown() }
 }
 
@@ -81,6 +86,11 @@ func finish(_ connection: HTTP1Connection, _ listener: any NetworkListener, _ se
     await listener.close()
     server.cancel()
     print("done: requests over 1 connection to 127.0.0.1:\(port)")
+}
+
+enum ProcessInfo {
+    /// The folder scripts/demo.sh filled with scripts/make-test-pki.sh, if any.
+    static var pki: String? { getenv("HTTPCORE_DEMO_PKI").map { String(cString: $0) } }
 }
 
 extension [UInt8] {
