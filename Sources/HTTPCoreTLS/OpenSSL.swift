@@ -192,7 +192,6 @@ final class OpenSSLEngine {
     private let output: OpaquePointer
     let context: OpenSSLContext
     private let sessionKey: String?
-    private var scratch: [UInt8] = []
 
     /// `host` is what the peer's certificate must match (a client's server); nil for servers.
     init(context: OpenSSLContext, host: String?, port: Int?) throws(HTTPCoreError) {
@@ -285,27 +284,30 @@ final class OpenSSLEngine {
         case failed(HTTPCoreError)
     }
 
-    /// Decrypts up to `maxBytes` of what has been fed, record after record.
+    /// Decrypts up to `maxBytes` of what has been fed, record after record. The result is
+    /// sized by what is buffered (plaintext never exceeds the ciphertext it came from), so
+    /// no read buffer outlives the call: an idle connection holds none.
     func read(maxBytes: Int) -> ReadResult {
-        let limit = max(1, min(maxBytes, 256 * 1024))
-        if scratch.count < limit { scratch = [UInt8](repeating: 0, count: limit) }
-        var total = 0
+        let buffered = Int(SSL_pending(ssl)) + Int(BIO_ctrl_pending(input))
+        let capacity = max(1, min(maxBytes, buffered))
         var ended: ReadResult?
-        scratch.withUnsafeMutableBytes { buffer in
-            while total < limit {
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            var total = 0
+            while total < capacity {
                 ERR_clear_error()
                 var count = 0
-                let result = SSL_read_ex(ssl, buffer.baseAddress! + total, limit - total, &count)
+                let result = SSL_read_ex(ssl, buffer.baseAddress! + total, capacity - total, &count)
                 if result == 1 { total += count; continue }
                 switch SSL_get_error(ssl, result) {
                 case SSL_ERROR_WANT_READ: ended = .wantInput
                 case SSL_ERROR_ZERO_RETURN: ended = .closeNotify
                 default: ended = .failed(failure(handshake: false))
                 }
-                return
+                break
             }
+            initialized = total
         }
-        if total > 0 { return .bytes(Array(scratch[0..<total])) } // `ended` comes back on the next call
+        if !bytes.isEmpty { return .bytes(bytes) } // `ended` comes back on the next call
         return ended ?? .wantInput
     }
 

@@ -40,6 +40,7 @@ public struct TLSConfiguration: Sendable {
     public var sessionResumption = true
     /// Called with each line of key material in the NSS key log format that Wireshark
     /// reads (SSLKEYLOGFILE). Anyone holding these lines can decrypt the traffic: debug only.
+    /// It runs synchronously inside the handshake, so it must not call back into the stream.
     public var keyLog: (@Sendable (String) -> Void)?
     /// Upper bound for the handshake, on top of any deadline the caller passes.
     public var handshakeTimeout: Duration? = .seconds(10)
