@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
+        .library(name: "HTTPCoreHTTP2", targets: ["HTTPCoreHTTP2"]),
         .library(name: "HTTPCoreTLS", targets: ["HTTPCoreTLS"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
@@ -30,6 +31,10 @@ let package = Package(
         // Seams and models: no C import, no I/O of its own.
         .target(name: "HTTPCore", dependencies: [httpTypes], swiftSettings: settings),
         .target(name: "HTTPCoreHTTP1", dependencies: ["HTTPCore", httpTypes], swiftSettings: settings),
+
+        // HTTP/2 on libnghttp2; only NGHTTP2Session.swift calls into CNGHTTP2.
+        .systemLibrary(name: "CNGHTTP2", path: "Sources/CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .target(name: "HTTPCoreHTTP2", dependencies: ["HTTPCore", "CNGHTTP2", httpTypes], swiftSettings: settings),
 
         // TLS as a layer over any NetworkStream. COpenSSL wraps the OpenSSL names that do
         // not import into Swift (macros over *_ctrl); only OpenSSL.swift calls into it.
@@ -56,7 +61,7 @@ let package = Package(
         // s_server), the test PKI, checksums.
         .target(
             name: "HTTPCoreTestSupport",
-            dependencies: ["HTTPCore", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch"],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch"],
             path: "Tests/HTTPCoreTestSupport",
             swiftSettings: settings
         ),
@@ -65,6 +70,11 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreBackendTests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreHTTP2Tests",
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP2", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

@@ -93,6 +93,7 @@ extension HTTPCoreError {
             case headTooLarge, bodyTooLarge
             case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
             case tlsCertificateRejected, tlsHandshakeFailed, tlsProtocolError, tlsTruncated, tlsInvalidConfiguration
+            case streamReset, goAway
         }
 
         private let raw: Raw
@@ -114,6 +115,8 @@ extension HTTPCoreError {
             case .malformedResponse, .closedBeforeResponse, .truncatedResponse, .unsolicitedUpgrade:
                 .protocol(.remote)
             case .headTooLarge, .bodyTooLarge: .limit
+            case .streamReset: .protocol(.remote)
+            case .goAway: .unavailable
             case .cancelled: .cancelled
             case .connectionClosed, .connectionUnavailable: .unavailable
             case .tlsCertificateRejected, .tlsHandshakeFailed, .tlsProtocolError, .tlsTruncated, .tlsInvalidConfiguration:
@@ -171,6 +174,13 @@ extension HTTPCoreError {
         /// A `TLSConfiguration` OpenSSL refused: an unreadable certificate or key, a key
         /// that does not match, an unknown cipher or group name.
         public static let tlsInvalidConfiguration = Code(.tlsInvalidConfiguration)
+        /// An HTTP/2 stream ended with RST_STREAM, or the library reset it because the peer
+        /// broke the protocol on it; `underlying` is HTTPCoreHTTP2's `HTTP2Failure` with the
+        /// RFC 9113 error code and who initiated it. REFUSED_STREAM is `.notProcessed`.
+        public static let streamReset = Code(.streamReset)
+        /// The HTTP/2 connection went away (GOAWAY, or a connection error). Streams above the
+        /// peer's last stream id fail with this and `.notProcessed`: safe to retry.
+        public static let goAway = Code(.goAway)
     }
 }
 

@@ -5,10 +5,30 @@ public struct RequestOptions: Sendable {
     /// before sending the body anyway (curl waits 1 s).
     public var expectContinueTimeout: Duration
 
-    public init(timeouts: Timeouts = .init(), expectContinueTimeout: Duration = .seconds(1)) {
+    /// RFC 9218 priority, sent as the `priority` field over HTTP/2 (nil: the default,
+    /// urgency 3, not incremental).
+    public var priority: Priority?
+
+    public init(timeouts: Timeouts = .init(), expectContinueTimeout: Duration = .seconds(1), priority: Priority? = nil) {
         self.timeouts = timeouts
         self.expectContinueTimeout = expectContinueTimeout
+        self.priority = priority
     }
+}
+
+/// RFC 9218 Extensible Priorities: `urgency` 0 (highest) to 7, and whether the response
+/// can be delivered incrementally, interleaved with others of the same urgency.
+public struct Priority: Sendable, Hashable {
+    public var urgency: Int
+    public var incremental: Bool
+
+    public init(urgency: Int = 3, incremental: Bool = false) {
+        self.urgency = min(max(urgency, 0), 7)
+        self.incremental = incremental
+    }
+
+    /// The Structured Field value: `u=1, i`.
+    public var headerValue: String { incremental ? "u=\(urgency), i" : "u=\(urgency)" }
 }
 
 /// Timeouts per phase, plus a total deadline for the whole exchange (head and body).

@@ -1,0 +1,117 @@
+public import HTTPCore
+import HTTPTypes
+
+extension HTTP2Connection {
+    /// Sends `request` on a new stream and returns once the response head arrives; the
+    /// body streams after. Waits (FIFO) while the peer's stream limit is reached.
+    public func send(_ request: Request) async throws -> Response {
+        if Task.isCancelled {
+            throw HTTPCoreError(.cancelled, "the task was cancelled before the request started", processing: .notProcessed)
+        }
+        if let requested = request.origin, requested != origin {
+            throw HTTPCoreError(.invalidRequest, "a connection to \(origin) cannot send a request for \(requested)", processing: .notProcessed)
+        }
+        let fields = try HTTP2Fields.request(request, origin: origin)
+        try await acquireSlot()
+
+        let body = request.body
+        let trailers = body.trailers.map(HTTP2Fields.encode)
+        let hasBody: Bool = switch body.storage {
+        case .empty: trailers != nil
+        case .bytes(let bytes): !bytes.isEmpty || trailers != nil
+        case .stream: true
+        }
+        let (id, head) = try core.withLock { core throws(HTTPCoreError) -> (Int32, Waiter<HTTPResponse>) in
+            if let error = core.closeError {
+                core.releaseSlot(now: clock.now)
+                throw error.with(processing: .notProcessed)
+            }
+            switch core.session.submitRequest(fields, hasBody: hasBody) {
+            case .failure(let failure):
+                core.releaseSlot(now: clock.now)
+                throw HTTPCoreError(.invalidRequest, "nghttp2 refused the request: \(failure)", processing: .notProcessed)
+            case .success(let id):
+                let state = HTTP2StreamState()
+                core.streams[id] = state
+                if case .bytes(let bytes) = body.storage { core.session.append(bytes, stream: id) }
+                if hasBody, !body.isStream { core.session.finish(stream: id, trailers: trailers) }
+                return (id, state.head)
+            }
+        }
+        await flush()
+        do {
+            if body.isStream { try await upload(body, trailers: trailers, stream: id) }
+            let responseHead = try await head.wait { [weak self] in self?.cancelStream(id) }
+            return Response(head: responseHead, body: ResponseBody(source: HTTP2ResponseBodySource(connection: self, id: id)), version: .http2)
+        } catch {
+            let failure = HTTPCoreError.from(error, default: .readFailed)
+            if failure.category == .cancelled || failure.code == .requestBodyLengthMismatch { cancelStream(id) }
+            throw failure
+        }
+    }
+
+    private func acquireSlot() async throws {
+        let (action, waiter) = core.withLock { core -> (StateMachine.SlotAction, Waiter<Void>?) in
+            let action = core.machine.requestSlot()
+            guard case .wait(let ticket) = action else { return (action, nil) }
+            let waiter = Waiter<Void>()
+            core.slotWaiters[ticket] = waiter
+            return (action, waiter)
+        }
+        switch action {
+        case .proceed:
+            return
+        case .unavailable:
+            let error = core.withLock { $0.closeError ?? $0.goAway.map { _ in HTTPCoreError(.goAway, "the connection is draining after GOAWAY") } }
+            throw (error ?? HTTPCoreError(.connectionUnavailable, "the connection takes no new streams")).with(processing: .notProcessed)
+        case .wait(let ticket):
+            do {
+                try await waiter!.wait { [core] in
+                    core.withLock { core in
+                        if core.machine.cancelWait(ticket: ticket) { core.slotWaiters[ticket] = nil }
+                    }
+                }
+            } catch {
+                throw HTTPCoreError.from(error, default: .connectionUnavailable).with(processing: .notProcessed)
+            }
+        }
+    }
+
+    /// Streams a request body under flow control: chunks queue in nghttp2's data source,
+    /// and the sender waits while `uploadBuffer` bytes are still unframed.
+    private func upload(_ body: RequestBody, trailers: [NGHTTP2Session.Field]?, stream id: Int32) async throws {
+        let source = body.makeChunkSource()
+        var sent = 0
+        while let chunk = try await source.next() {
+            try Task.checkCancellation()
+            sent += chunk.count
+            if let length = body.knownLength, sent > length { break }
+            let waiter = try core.withLock { core throws(HTTPCoreError) -> Waiter<Void>? in
+                guard let state = core.streams[id] else { throw HTTPCoreError(.cancelled, "the request was cancelled") }
+                if let error = state.error { throw error }
+                // The server answered and closed the stream before the whole body: stop.
+                guard state.holdsSlot else { return nil }
+                core.session.append(chunk, stream: id)
+                guard core.session.queuedBodyBytes(stream: id) >= core.uploadBuffer else { return nil }
+                let waiter = Waiter<Void>()
+                core.streams[id]!.uploadWaiter = waiter
+                return waiter
+            }
+            await flush()
+            if let waiter { try await waiter.wait { [weak self] in self?.cancelStream(id) } }
+            if core.withLock({ $0.streams[id]?.holdsSlot != true }) { return }
+        }
+        if let length = body.knownLength, sent != length {
+            throw HTTPCoreError(.requestBodyLengthMismatch, "the body declared \(length) bytes and delivered \(sent)")
+        }
+        core.withLock { $0.session.finish(stream: id, trailers: trailers) }
+        await flush()
+    }
+}
+
+extension RequestBody {
+    var isStream: Bool {
+        if case .stream = storage { return true }
+        return false
+    }
+}

@@ -1,0 +1,68 @@
+import HTTPCore
+import HTTPTypes
+
+/// Request heads to HTTP/2 header lists and response header lists back (RFC 9113 §8.2-8.3).
+enum HTTP2Fields {
+    /// Fields HTTP/2 forbids (§8.2.2): they describe an HTTP/1.1 connection.
+    static let connectionSpecific: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
+
+    static func request(_ request: Request, origin: Origin) throws(HTTPCoreError) -> [NGHTTP2Session.Field] {
+        let head = request.head
+        var fields = [
+            NGHTTP2Session.Field(":method", head.method.rawValue),
+            NGHTTP2Session.Field(":scheme", head.scheme ?? origin.scheme),
+            NGHTTP2Session.Field(":authority", head.authority ?? origin.authority),
+            NGHTTP2Session.Field(":path", head.path ?? "/"),
+        ]
+        var sawContentLength = false
+        for field in head.headerFields {
+            let name = field.name.canonicalName
+            if connectionSpecific.contains(name) || name == "host" { continue }
+            if name == "te", field.value.lowercased() != "trailers" { continue }
+            if name == "content-length" { sawContentLength = true }
+            fields.append(NGHTTP2Session.Field(name: Array(name.utf8), value: Array(field.value.utf8)))
+        }
+        if !sawContentLength, let length = request.body.knownLength, length > 0 || head.method == .post || head.method == .put {
+            fields.append(NGHTTP2Session.Field("content-length", String(length)))
+        }
+        if let priority = request.options.priority {
+            fields.append(NGHTTP2Session.Field("priority", priority.headerValue))
+        }
+        return fields
+    }
+
+    /// The response (or 1xx) head: `:status` and regular fields. nghttp2 has already
+    /// refused pseudo-headers a response must not carry and connection-specific fields.
+    static func responseHead(_ fields: [NGHTTP2Session.Field]) throws(HTTPCoreError) -> HTTPResponse {
+        var status: Int?
+        var headerFields = HTTPFields()
+        for field in fields {
+            if field.name.first == UInt8(ascii: ":") {
+                if field.name == Array(":status".utf8), let code = Int(String(decoding: field.value, as: UTF8.self)), (100...999).contains(code) {
+                    status = code
+                }
+                continue
+            }
+            guard let name = HTTPField.Name(String(decoding: field.name, as: UTF8.self)) else {
+                throw HTTPCoreError(.malformedResponse, "invalid field name in an HTTP/2 response")
+            }
+            headerFields.append(HTTPField(name: name, lenientValue: field.value))
+        }
+        guard let status else { throw HTTPCoreError(.malformedResponse, "HTTP/2 response without a valid :status") }
+        return HTTPResponse(status: HTTPResponse.Status(code: status), headerFields: headerFields)
+    }
+
+    static func trailers(_ fields: [NGHTTP2Session.Field]) -> HTTPFields {
+        var trailers = HTTPFields()
+        for field in fields where field.name.first != UInt8(ascii: ":") {
+            if let name = HTTPField.Name(String(decoding: field.name, as: UTF8.self)) {
+                trailers.append(HTTPField(name: name, lenientValue: field.value))
+            }
+        }
+        return trailers
+    }
+
+    static func encode(_ fields: HTTPFields) -> [NGHTTP2Session.Field] {
+        fields.map { NGHTTP2Session.Field(name: Array($0.name.canonicalName.utf8), value: Array($0.value.utf8)) }
+    }
+}

@@ -1,0 +1,133 @@
+package import HTTPCore
+package import HTTPCoreHTTP2
+
+/// A small HTTP/2 server on an nghttp2 server session, run over any stream (usually the
+/// server end of a `MockStreamPair`), for tests of the client:
+///
+/// - `GET /hello`: "hello"; `GET /bytes/N`: N bytes of `payloadChunk` data
+/// - `POST /echo`: the request body back, and the request's trailers as response trailers
+/// - `GET /trailers`: "body" then trailers `x-checksum: 42`
+/// - `GET /never`: no answer (the stream stays open)
+/// - `GET /reset`: a head, 5 bytes, then RST_STREAM(INTERNAL_ERROR)
+/// - anything else: 404
+package final class HTTP2TestServer: @unchecked Sendable {
+    // @unchecked: `session`, `requests`, `completed` and `resets` are read and written only
+    // inside `lock.withLock`.
+    private let stream: any NetworkStream
+    private let lock = Locked(())
+    private let session: NGHTTP2Session
+    private var requests: [Int32: (fields: [NGHTTP2Session.Field], body: [UInt8], trailers: [NGHTTP2Session.Field]?)] = [:]
+    private var completed: [Int32] = []
+    /// Streams to reset once what was queued for them has been written.
+    private var resetAfterFlush: [Int32] = []
+    private var resets: [(stream: Int32, code: UInt32)] = []
+
+    package init(stream: any NetworkStream, maxConcurrentStreams: UInt32 = 100, streamWindow: Int32 = 4 << 20) throws {
+        self.stream = stream
+        var settings = NGHTTP2Session.Settings()
+        settings.maxConcurrentStreams = maxConcurrentStreams
+        settings.initialWindowSize = streamWindow
+        session = try NGHTTP2Session(role: .server, settings: settings)
+    }
+
+    /// Serves until the client goes away.
+    package func run() async {
+        await flush()
+        while let bytes = try? await stream.read(maxBytes: 64 << 10, deadline: nil) {
+            let ok = lock.withLock { _ -> Bool in
+                guard case .success(let events) = session.receive(bytes) else { return false }
+                for event in events { handle(event) }
+                return true
+            }
+            await flush()
+            if !ok { break }
+        }
+        await stream.close(.graceful)
+    }
+
+    /// Runs `body` on the session between reads (to send GOAWAY, PING, ...), then flushes.
+    package func perform(_ body: (NGHTTP2Session) -> Void) async {
+        lock.withLock { _ in body(session) }
+        await flush()
+    }
+
+    package var requestCount: Int { lock.withLock { _ in completed.count } }
+
+    /// RST_STREAM frames the client sent: stream id and error code.
+    package var resetsReceived: [(stream: Int32, code: UInt32)] { lock.withLock { _ in resets } }
+
+    private func flush() async {
+        while true {
+            let output = lock.withLock { _ -> [UInt8] in
+                let output = (try? session.takeOutput().get()) ?? []
+                if output.isEmpty, !resetAfterFlush.isEmpty {
+                    for id in resetAfterFlush { session.reset(stream: id, code: 2) }
+                    resetAfterFlush = []
+                    return (try? session.takeOutput().get()) ?? []
+                }
+                return output
+            }
+            if output.isEmpty { return }
+            if (try? await stream.write(output, deadline: nil)) == nil { return }
+        }
+    }
+
+    private func handle(_ event: NGHTTP2Session.Event) {
+        switch event {
+        case .headers(let id, let fields, .head):
+            requests[id] = (fields, [], nil)
+        case .headers(let id, let fields, .trailers):
+            requests[id]?.trailers = fields
+        case .data(let id, let bytes):
+            requests[id]?.body += bytes
+            session.consume(bytes.count, stream: id)
+        case .endStream(let id):
+            completed.append(id)
+            respond(id)
+        case .resetByPeer(let id, let code):
+            resets.append((id, code))
+        default:
+            break
+        }
+    }
+
+    private func respond(_ id: Int32) {
+        guard let request = requests[id] else { return }
+        let path = request.fields.first { $0.name == Array(":path".utf8) }.map { String(decoding: $0.value, as: UTF8.self) } ?? "/"
+        func answer(_ status: Int, _ body: [UInt8], trailers: [NGHTTP2Session.Field]? = nil, extra: [NGHTTP2Session.Field] = []) {
+            let head = [NGHTTP2Session.Field(":status", String(status))] + extra
+            _ = session.submitResponse(stream: id, head, hasBody: true)
+            session.append(body, stream: id)
+            session.finish(stream: id, trailers: trailers)
+        }
+        switch path {
+        case "/hello":
+            answer(200, Array("hello".utf8), extra: [NGHTTP2Session.Field("content-type", "text/plain")])
+        case "/echo":
+            answer(200, request.body, trailers: request.trailers)
+        case "/trailers":
+            answer(200, Array("body".utf8), trailers: [NGHTTP2Session.Field("x-checksum", "42")])
+        case "/never":
+            break
+        case "/reset":
+            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
+            session.append(Array("12345".utf8), stream: id)
+            resetAfterFlush.append(id)
+        case let bytes where bytes.hasPrefix("/bytes/"):
+            let count = Int(bytes.dropFirst(7)) ?? 0
+            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200"), NGHTTP2Session.Field("content-length", String(count))], hasBody: true)
+            var index = 0
+            var left = count
+            while left > 0 {
+                let chunk = payloadChunk(index, size: 256 * 1024)
+                session.append(left >= chunk.count ? chunk : Array(chunk.prefix(left)), stream: id)
+                left -= min(left, chunk.count)
+                index += 1
+            }
+            session.finish(stream: id, trailers: nil)
+        default:
+            answer(404, [])
+        }
+        requests[id] = nil
+    }
+}
