@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPCoreHTTP2Tests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP2", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

@@ -7,26 +7,35 @@ import Glibc
 /// An nginx from Debian on 127.0.0.1, started for a test in its own temporary prefix and
 /// stopped by `stop()`. It answers `/` and `/echo-headers` with headers that name the
 /// connection (`X-Conn`) and how many requests it has carried (`X-Reqs`), and serves
-/// `/file.bin` (4 MiB) from disk. With `tls`, the same site also listens on `tlsPort` with
+/// `/file.bin` (`fileSize` bytes, 4 MiB by default) from disk. With `tls`, the same site also listens on `tlsPort` with
 /// HTTPS (HTTP/2 and HTTP/1.1 by ALPN) and the test PKI's `good.pem` (localhost, good.test).
 package struct Nginx: Sendable {
     package let port: Int
     package let tlsPort: Int?
+    /// HTTP/2 in clear text by prior knowledge (h2c), when started with `tls`.
+    package let h2cPort: Int?
     package let directory: URL
     package let file: [UInt8]
     private let process: Process
 
-    package static func start(tls: Bool = false) async throws -> Nginx {
+    package static func start(tls: Bool = false, fileSize: Int = 4 << 20) async throws -> Nginx {
         let binary = "/usr/sbin/nginx"
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HTTPCoreError(.connectFailed, "nginx is not installed: run scripts/install-deps.sh (apt-get install nginx-core)")
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("httpcore-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let file = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 13 ^ $0 >> 8) }
+        var file: [UInt8] = []
+        file.reserveCapacity(fileSize)
+        var index = 0
+        while file.count < fileSize {
+            file += payloadChunk(index, size: 256 * 1024).prefix(fileSize - file.count)
+            index += 1
+        }
         try Data(file).write(to: directory.appendingPathComponent("file.bin"))
         let port = try freePort()
         let tlsPort = tls ? try freePort() : nil
+        let h2cPort = tls ? try freePort() : nil
         let path = directory.path
         var tlsListen = ""
         if let tlsPort {
@@ -36,6 +45,7 @@ package struct Nginx: Sendable {
                         ssl_certificate \(pki.path("good.pem"));
                         ssl_certificate_key \(pki.path("good.key"));
                         ssl_protocols TLSv1.2 TLSv1.3;
+                        listen 127.0.0.1:\(h2cPort!) http2;
                 """
         }
         let config = """
@@ -83,7 +93,7 @@ package struct Nginx: Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let nginx = Nginx(port: port, tlsPort: tlsPort, directory: directory, file: file, process: process)
+        let nginx = Nginx(port: port, tlsPort: tlsPort, h2cPort: h2cPort, directory: directory, file: file, process: process)
         try await nginx.waitUntilListening()
         return nginx
     }
