@@ -239,3 +239,55 @@ extension Result {
         return nil
     }
 }
+
+@Suite struct HTTP2FeatureTests {
+    @Test func keepAlivePingsCloseADeadConnection() async throws {
+        let clock = ManualClock()
+        let h2 = try await HTTP2Fixture.start(clock: clock, configure: { $0.keepAliveInterval = .seconds(1); $0.keepAliveTimeout = .seconds(2) }, startServer: false)
+        try await clock.waitForTimers(1)
+        clock.advance(by: .seconds(1))
+        await waitUntil("a keep-alive PING is out") { h2.connection.pendingPingCount == 1 }
+        try await clock.waitForTimers(1)
+        #expect(!h2.connection.isClosed)
+        clock.advance(by: .seconds(2))
+        await waitUntil("the silent peer's connection is closed") { h2.connection.isClosed }
+        await #expect { try await h2.get("/hello") } throws: { ($0 as? HTTPCoreError)?.isSafeToRetry == true }
+    }
+
+    @Test func keepAlivePingsKeepAHealthyConnection() async throws {
+        let clock = ManualClock()
+        let h2 = try await HTTP2Fixture.start(clock: clock, configure: { $0.keepAliveInterval = .seconds(1); $0.keepAliveTimeout = .seconds(2) })
+        #expect(try await h2.get("/hello").body.text() == "hello")
+        try await clock.waitForTimers(1)
+        clock.advance(by: .seconds(1))
+        await waitUntil("the PING was answered") { h2.connection.pendingPingCount == 0 && clock.pendingTimers >= 1 }
+        clock.advance(by: .seconds(5))
+        #expect(!h2.connection.isClosed)
+        #expect(try await h2.get("/hello").body.text() == "hello")
+        await h2.finish()
+    }
+
+    @Test func priorityIsSentAsTheRFC9218Field() async throws {
+        let h2 = try await HTTP2Fixture.start()
+        var options = RequestOptions()
+        options.priority = Priority(urgency: 1, incremental: true)
+        _ = try await h2.connection.send(try Request(url: "https://example.com/hello", options: options)).body.text()
+        _ = try await h2.get("/hello").body.text()
+        let heads = h2.server.requestHeads
+        #expect(heads.first?.contains { $0.name == "priority" && $0.value == "u=1, i" } == true)
+        #expect(heads.last?.contains { $0.name == "priority" } == false)
+        // Pseudo-headers first, connection-specific fields dropped.
+        #expect(heads.first?.prefix(4).map(\.name) == [":method", ":scheme", ":authority", ":path"])
+        await h2.finish()
+    }
+
+    @Test func connectionSpecificRequestFieldsAreDropped() async throws {
+        let h2 = try await HTTP2Fixture.start()
+        let request = try Request(url: "https://example.com/hello", headers: [("Connection", "keep-alive"), ("TE", "gzip"), ("X-Kept", "1")])
+        _ = try await h2.connection.send(request).body.text()
+        let names = h2.server.requestHeads.first?.map(\.name) ?? []
+        #expect(!names.contains("connection") && !names.contains("te"))
+        #expect(names.contains("x-kept"))
+        await h2.finish()
+    }
+}

@@ -18,6 +18,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
     private let session: NGHTTP2Session
     private var requests: [Int32: (fields: [NGHTTP2Session.Field], body: [UInt8], trailers: [NGHTTP2Session.Field]?)] = [:]
     private var completed: [Int32] = []
+    private var heads: [[(name: String, value: String)]] = []
     /// Streams to reset once what was queued for them has been written.
     private var resetAfterFlush: [Int32] = []
     private var resets: [(stream: Int32, code: UInt32)] = []
@@ -53,6 +54,9 @@ package final class HTTP2TestServer: @unchecked Sendable {
 
     package var requestCount: Int { lock.withLock { _ in completed.count } }
 
+    /// The request heads received so far, as name/value strings.
+    package var requestHeads: [[(name: String, value: String)]] { lock.withLock { _ in heads } }
+
     /// RST_STREAM frames the client sent: stream id and error code.
     package var resetsReceived: [(stream: Int32, code: UInt32)] { lock.withLock { _ in resets } }
 
@@ -76,6 +80,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
         switch event {
         case .headers(let id, let fields, .head):
             requests[id] = (fields, [], nil)
+            heads.append(fields.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) })
         case .headers(let id, let fields, .trailers):
             requests[id]?.trailers = fields
         case .data(let id, let bytes):
