@@ -77,6 +77,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     public var isIdle: Bool { core.withLock { $0.machine.isIdle } }
 
+    /// The stream's executor (a libuv loop): tasks that send on this connection with it as
+    /// their preference never leave the loop thread.
+    public var preferredTaskExecutor: (any TaskExecutor)? { stream.preferredTaskExecutor }
+
     public var isClosed: Bool { core.withLock { $0.machine.phase == .closed } }
 
     public var requestCount: Int { core.withLock { $0.machine.requestCount } }

@@ -291,3 +291,24 @@ extension Result {
         await h2.finish()
     }
 }
+
+@Suite struct HTTP2UploadCancellationTests {
+    /// The server never reads past its window: the sender waits for room, is cancelled
+    /// there, and the stream is reset and its slot freed.
+    @Test func cancellationWhileWaitingToUpload() async throws {
+        let h2 = try await HTTP2Fixture.start(serverWindow: 65_535) { $0.uploadBuffer = 64 << 10 }
+        let endless = AsyncStream<[UInt8]> { continuation in
+            for index in 0..<1000 { continuation.yield(payloadChunk(index, size: 256 * 1024)) }
+            continuation.finish()
+        }
+        let upload = Task { try await h2.connection.send(try Request(method: "POST", url: "https://example.com/never", body: .stream(endless))) }
+        await waitUntil("the upload is stuck on the window") { h2.connection.streamUsage.open == 1 }
+        try await Task.sleep(for: .milliseconds(50))
+        upload.cancel()
+        #expect((await upload.result.error)?.code == .cancelled)
+        await waitUntil("the server saw RST_STREAM(CANCEL)") { h2.server.resetsReceived.contains { $0.code == 8 } }
+        #expect(h2.connection.streamUsage.open == 0)
+        #expect(try await h2.get("/hello").body.text() == "hello")
+        await h2.finish()
+    }
+}
