@@ -38,7 +38,7 @@ extension HTTP2Connection {
                 return (id, state.head)
             }
         }
-        await flush()
+        scheduleFlush()
         do {
             if body.isStream { try await upload(body, trailers: trailers, stream: id) }
             let responseHead = try await head.wait { [weak self] in self?.cancelStream(id) }

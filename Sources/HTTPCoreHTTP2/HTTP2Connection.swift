@@ -27,6 +27,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         var pings: [UInt64: (waiter: Waiter<Duration>, sentAt: HTTPInstant)] = [:]
         var nextPing: UInt64 = 0
         var flushing = false
+        var flushScheduled = false
         var goAway: (lastStreamID: Int32, failure: HTTP2Failure)?
         var closeError: HTTPCoreError?
         var lastActivity: HTTPInstant
@@ -213,6 +214,21 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         }
     }
 
+    /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of
+    /// requests on the loop) leave in one write instead of one write each.
+    func scheduleFlush() {
+        let start = core.withLock { core -> Bool in
+            guard !core.flushScheduled else { return false }
+            core.flushScheduled = true
+            return true
+        }
+        guard start else { return }
+        Task(executorPreference: stream.preferredTaskExecutor) {
+            self.core.withLock { $0.flushScheduled = false }
+            await self.flush()
+        }
+    }
+
     /// Ends the connection: every waiter fails with `error` (not processed where the
     /// stream never started), and the stream closes.
     func shutDown(_ error: HTTPCoreError) async {
@@ -225,8 +241,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// its slot to the next waiter. Safe to call from a cancellation handler.
     func cancelStream(_ id: Int32) {
         let reset = core.withLock { $0.cancel(id, now: clock.now) }
-        guard reset else { return }
-        Task(executorPreference: stream.preferredTaskExecutor) { await self.flush() }
+        if reset { scheduleFlush() }
     }
 }
 

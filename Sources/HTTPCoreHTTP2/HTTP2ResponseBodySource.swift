@@ -14,7 +14,7 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
     }
 
     private enum Step {
-        case data([UInt8])
+        case data([UInt8], flush: Bool)
         case end(HTTPFields?)
         case wait(Waiter<Void>)
     }
@@ -30,7 +30,7 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
                     let chunk = state.takeChunk()
                     core.streams[id] = state
                     core.session.consume(chunk.count, stream: id)
-                    return .data(chunk)
+                    return .data(chunk, flush: core.session.wantsWrite)
                 }
                 if let error = state.error {
                     core.streams[id] = nil
@@ -52,8 +52,9 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
                 return .wait(waiter)
             }
             switch step {
-            case .data(let chunk):
-                await connection.flush()
+            case .data(let chunk, let flush):
+                // A WINDOW_UPDATE is due (nghttp2 batches them to half a window).
+                if flush { connection.scheduleFlush() }
                 return .data(chunk)
             case .end(let trailers):
                 finished.withLock { $0 = true }

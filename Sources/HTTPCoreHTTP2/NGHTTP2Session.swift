@@ -178,6 +178,9 @@ package final class NGHTTP2Session {
     /// fatal error (PLATFORM-NOTES: garbage input is "consumed" and then both are 0).
     package var isAlive: Bool { nghttp2_session_want_read(session) != 0 || nghttp2_session_want_write(session) != 0 }
 
+    /// Frames are waiting to be taken by `takeOutput`.
+    package var wantsWrite: Bool { nghttp2_session_want_write(session) != 0 }
+
     package var remoteMaxConcurrentStreams: UInt32 {
         nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
     }
