@@ -117,6 +117,18 @@ private let payloadPatterns: [[UInt8]] = (0..<16).map { index in
     (0..<(256 * 1024)).map { UInt8(truncatingIfNeeded: ($0 &* 7) ^ (index &* 31) ^ ($0 >> 11)) }
 }
 
+/// `size` bytes of `payloadChunk` data in a row: a file for a server to serve.
+package func payloadFile(size: Int) -> [UInt8] {
+    var file: [UInt8] = []
+    file.reserveCapacity(size)
+    var index = 0
+    while file.count < size {
+        file += payloadChunk(index, size: 256 * 1024).prefix(size - file.count)
+        index += 1
+    }
+    return file
+}
+
 /// Chunk `index` of a large transfer (256 KiB; sixteen patterns in turn).
 package func payloadChunk(_ index: Int, size: Int) -> [UInt8] {
     precondition(size == 256 * 1024, "patterns are 256 KiB")

@@ -18,13 +18,7 @@ package final class Nghttpd: Sendable {
             throw HarnessError("nghttpd is not installed: run scripts/install-deps.sh (apt-get install nghttp2-server)")
         }
         let directory = try HarnessProcess.makeTemporaryDirectory(prefix: "httpcore-nghttpd")
-        var file: [UInt8] = []
-        file.reserveCapacity(fileSize)
-        var index = 0
-        while file.count < fileSize {
-            file += payloadChunk(index, size: 256 * 1024).prefix(fileSize - file.count)
-            index += 1
-        }
+        let file = payloadFile(size: fileSize)
         try Data(file).write(to: directory.appendingPathComponent("file.bin"))
         let port = try freePort()
         var arguments = ["-d", directory.path, "--echo-upload", "-a", "127.0.0.1"]

@@ -25,13 +25,7 @@ package struct Nginx: Sendable {
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("httpcore-nginx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var file: [UInt8] = []
-        file.reserveCapacity(fileSize)
-        var index = 0
-        while file.count < fileSize {
-            file += payloadChunk(index, size: 256 * 1024).prefix(fileSize - file.count)
-            index += 1
-        }
+        let file = payloadFile(size: fileSize)
         try Data(file).write(to: directory.appendingPathComponent("file.bin"))
         let port = try freePort()
         let tlsPort = tls ? try freePort() : nil
