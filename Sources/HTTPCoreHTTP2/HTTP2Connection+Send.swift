@@ -31,8 +31,11 @@ extension HTTP2Connection {
                 core.releaseSlot(now: clock.now)
                 throw HTTPCoreError(.invalidRequest, "nghttp2 refused the request: \(failure)", processing: .notProcessed)
             case .success(let id):
-                let state = HTTP2StreamState()
+                var state = HTTP2StreamState()
+                state.readTimeout = request.options.timeouts.read
                 core.streams[id] = state
+                // A streamed body gets its read deadline once it is sent (see upload).
+                if !body.isStream { core.setDeadline(clock.deadline(after: state.readTimeout, capping: nil), stream: id) }
                 if case .bytes(let bytes) = body.storage { core.session.append(bytes, stream: id) }
                 if hasBody, !body.isStream { core.session.finish(stream: id, trailers: trailers) }
                 return (id, state.head)
@@ -40,7 +43,7 @@ extension HTTP2Connection {
         }
         scheduleFlush()
         do {
-            if body.isStream { try await upload(body, trailers: trailers, stream: id) }
+            if body.isStream { try await upload(request, trailers: trailers, stream: id) }
             let responseHead = try await head.wait { [weak self] in self?.cancelStream(id) }
             return Response(head: responseHead, body: ResponseBody(source: HTTP2ResponseBodySource(connection: self, id: id)), version: .http2)
         } catch {
@@ -79,8 +82,10 @@ extension HTTP2Connection {
 
     /// Streams a request body under flow control: chunks queue in nghttp2's data source,
     /// and the sender waits while `uploadBuffer` bytes are still unframed.
-    private func upload(_ body: RequestBody, trailers: [NGHTTP2Session.Field]?, stream id: Int32) async throws {
+    private func upload(_ request: Request, trailers: [NGHTTP2Session.Field]?, stream id: Int32) async throws {
+        let body = request.body
         let source = body.makeChunkSource()
+        let writeTimeout = request.options.timeouts.write
         var sent = 0
         while let chunk = try await source.next() {
             try Task.checkCancellation()
@@ -95,16 +100,23 @@ extension HTTP2Connection {
                 guard core.session.queuedBodyBytes(stream: id) >= core.uploadBuffer else { return nil }
                 let waiter = Waiter<Void>()
                 core.streams[id]!.uploadWaiter = waiter
+                core.setDeadline(clock.deadline(after: writeTimeout, capping: nil), stream: id, writing: true)
                 return waiter
             }
             await flush()
-            if let waiter { try await waiter.wait { [weak self] in self?.cancelStream(id) } }
+            if let waiter {
+                try await waiter.wait { [weak self] in self?.cancelStream(id) }
+                core.withLock { $0.setDeadline(nil, stream: id) }
+            }
             if core.withLock({ $0.streams[id]?.holdsSlot != true }) { return }
         }
         if let length = body.knownLength, sent != length {
             throw HTTPCoreError(.requestBodyLengthMismatch, "the body declared \(length) bytes and delivered \(sent)")
         }
-        core.withLock { $0.session.finish(stream: id, trailers: trailers) }
+        core.withLock { core in
+            core.session.finish(stream: id, trailers: trailers)
+            core.setDeadline(clock.deadline(after: core.streams[id]?.readTimeout, capping: nil), stream: id)
+        }
         await flush()
     }
 }

@@ -9,8 +9,9 @@ import HTTPTypes
 /// their flow-control windows only as the application reads, so a slow reader makes the
 /// peer wait instead of making us buffer.
 ///
-/// Unfinished: per-request read/write timeouts are not applied on HTTP/2 yet (keep-alive
-/// pings find a dead peer; cancellation and `close()` end waits).
+/// Timeouts: the request's read timeout bounds the wait for the head and each wait for
+/// body bytes; its write timeout bounds each wait for flow-control room while uploading.
+/// One timer task per connection serves them all (HTTP2Connection+Timeouts.swift).
 public final class HTTP2Connection: Connection, @unchecked Sendable {
     // @unchecked: every mutable field lives in `core`, a `Locked`; the rest is immutable.
     public let origin: Origin
@@ -28,6 +29,9 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         var nextPing: UInt64 = 0
         var flushing = false
         var flushScheduled = false
+        /// The timer task's wake-up, and the deadline it sleeps for (see +Timeouts).
+        var timerWaiter: Waiter<Void>?
+        var timerTarget: HTTPInstant?
         var goAway: (lastStreamID: Int32, failure: HTTP2Failure)?
         var closeError: HTTPCoreError?
         var lastActivity: HTTPInstant
@@ -53,6 +57,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         let connection = HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session)
         await connection.flush()
         Task(executorPreference: stream.preferredTaskExecutor) { await connection.readLoop() }
+        Task(executorPreference: stream.preferredTaskExecutor) { await connection.timerLoop() }
         if let interval = configuration.keepAliveInterval {
             Task(executorPreference: stream.preferredTaskExecutor) { await connection.keepAliveLoop(every: interval) }
         }
@@ -289,6 +294,7 @@ extension HTTP2Connection.Core {
                 let head = try HTTP2Fields.responseHead(fields)
                 if head.status.kind == .informational { return } // 1xx: wait for the final head
                 streams[id]!.headDelivered = true
+                streams[id]!.deadline = nil
                 streams[id]!.head.resume(returning: head)
             } catch {
                 session.reset(stream: id, code: HTTP2ErrorCode.protocolError.rawValue)
@@ -355,7 +361,8 @@ extension HTTP2Connection.Core {
             releaseSlot(now: now)
         }
         // Keep the stream until its consumer takes the end, unless nobody will read it.
-        streams[id] = state.consumerDone || (state.error != nil && !state.headDelivered) ? nil : state
+        let forget = (state.consumerDone && state.error == nil) || (state.error != nil && !state.headDelivered)
+        streams[id] = forget ? nil : state
     }
 
     mutating func releaseSlot(now: HTTPInstant) {
@@ -363,12 +370,18 @@ extension HTTP2Connection.Core {
     }
 
     /// See `HTTP2Connection.cancelStream`. True if a reset was queued.
-    mutating func cancel(_ id: Int32, now: HTTPInstant) -> Bool {
+    mutating func cancel(_ id: Int32, now: HTTPInstant, error: HTTPCoreError? = nil) -> Bool {
         guard var state = streams.removeValue(forKey: id) else { return false }
         let wasOpen = state.holdsSlot
-        state.fail(HTTPCoreError(.cancelled, "the request was cancelled", underlying: HTTP2Failure(errorCode: .cancel, initiator: .localUser)))
+        state.fail(error ?? HTTPCoreError(.cancelled, "the request was cancelled", underlying: HTTP2Failure(errorCode: .cancel, initiator: .localUser)))
         if wasOpen { session.reset(stream: id, code: HTTP2ErrorCode.cancel.rawValue) }
         if wasOpen { releaseSlot(now: now) }
+        // A body consumer still reading (a timeout, not its own cancellation) must find the error.
+        if error != nil, state.headDelivered {
+            state.holdsSlot = false
+            state.consumerDone = true
+            streams[id] = state
+        }
         return wasOpen
     }
 
@@ -386,6 +399,8 @@ extension HTTP2Connection.Core {
         }
         for (_, ping) in pings { ping.waiter.resume(throwing: error) }
         pings = [:]
+        timerWaiter?.resume(returning: ())
+        timerWaiter = nil
         return true
     }
 }

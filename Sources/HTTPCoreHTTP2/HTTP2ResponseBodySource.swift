@@ -30,6 +30,7 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
                     let chunk = state.takeChunk()
                     core.streams[id] = state
                     core.session.consume(chunk.count, stream: id)
+                    core.streams[id]!.deadline = nil
                     return .data(chunk, flush: core.session.wantsWrite)
                 }
                 if let error = state.error {
@@ -49,6 +50,9 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
                 let waiter = Waiter<Void>()
                 state.bodyWaiter = waiter
                 core.streams[id] = state
+                if state.deadline == nil {
+                    core.setDeadline(connection.clock.deadline(after: state.readTimeout, capping: nil), stream: id)
+                }
                 return .wait(waiter)
             }
             switch step {

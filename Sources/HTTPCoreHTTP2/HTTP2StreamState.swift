@@ -23,6 +23,11 @@ struct HTTP2StreamState {
     var holdsSlot = true
     /// The consumer took the body's end before the stream closed.
     var consumerDone = false
+    /// The request's read timeout, applied to each wait for the head or body bytes.
+    var readTimeout: Duration?
+    /// When the current wait times out (see HTTP2Connection+Timeouts).
+    var deadline: HTTPInstant?
+    var deadlineIsWrite = false
 
     var hasBufferedBody: Bool { nextChunk < chunks.count }
 

@@ -312,3 +312,41 @@ extension Result {
         await h2.finish()
     }
 }
+
+@Suite struct HTTP2TimeoutTests {
+    func options(read: Duration) -> RequestOptions {
+        var options = RequestOptions()
+        options.timeouts.read = read
+        return options
+    }
+
+    @Test func aHeadThatNeverComesTimesOut() async throws {
+        let clock = ManualClock()
+        let h2 = try await HTTP2Fixture.start(clock: clock)
+        let request = Task { try await h2.connection.send(try Request(url: "https://example.com/never", options: options(read: .seconds(2)))) }
+        await waitUntil("the request arrived") { h2.server.requestCount == 1 }
+        try await clock.waitForTimers(1)
+        clock.advance(by: .seconds(2))
+        #expect((await request.result.error)?.code == .readTimeout)
+        await waitUntil("the server saw RST_STREAM(CANCEL)") { h2.server.resetsReceived.contains { $0.code == 8 } }
+        #expect(h2.connection.streamUsage.open == 0)
+        #expect(try await h2.get("/hello").body.text() == "hello")
+        await h2.finish()
+    }
+
+    @Test func aStalledBodyTimesOutBetweenBytes() async throws {
+        let clock = ManualClock()
+        let h2 = try await HTTP2Fixture.start(clock: clock)
+        let response = try await h2.connection.send(try Request(url: "https://example.com/partial", options: options(read: .seconds(2))))
+        let reader = Task { try await response.body.collect(upTo: 1 << 20) }
+        await waitUntil("the reader waits") { h2.connection.bufferedBodyBytes == 0 }
+        try await clock.waitForTimers(1)
+        clock.advance(by: .seconds(1))
+        #expect(!h2.connection.isIdle) // not yet
+        clock.advance(by: .seconds(1))
+        let outcome = await reader.result
+        #expect(outcome.error?.code == .readTimeout, "\(outcome)")
+        #expect(h2.connection.streamUsage.open == 0)
+        await h2.finish()
+    }
+}

@@ -8,6 +8,7 @@ package import HTTPCoreHTTP2
 /// - `POST /echo`: the request body back, and the request's trailers as response trailers
 /// - `GET /trailers`: "body" then trailers `x-checksum: 42`
 /// - `GET /never`: no answer (the stream stays open)
+/// - `GET /partial`: a head and 5 bytes, then nothing
 /// - `GET /reset`: a head, 5 bytes, then RST_STREAM(INTERNAL_ERROR)
 /// - anything else: 404
 package final class HTTP2TestServer: @unchecked Sendable {
@@ -114,6 +115,9 @@ package final class HTTP2TestServer: @unchecked Sendable {
             answer(200, Array("body".utf8), trailers: [NGHTTP2Session.Field("x-checksum", "42")])
         case "/never":
             break
+        case "/partial":
+            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
+            session.append(Array("12345".utf8), stream: id)
         case "/reset":
             _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
             session.append(Array("12345".utf8), stream: id)
