@@ -33,6 +33,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         var timerWaiter: Waiter<Void>?
         var timerTarget: HTTPInstant?
         var goAway: (lastStreamID: Int32, failure: HTTP2Failure)?
+        /// The GOAWAY nghttp2 wrote for a connection error it found, if any.
+        var sentGoAway: HTTP2Failure?
+        /// `close()` was called: its GOAWAY is not an error.
+        var closing = false
         var closeError: HTTPCoreError?
         var lastActivity: HTTPInstant
         /// A request body's sender waits while more than this is queued and unframed.
@@ -128,6 +132,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     public func close() async {
         let alreadyClosed = core.withLock { core -> Bool in
             guard core.machine.phase != .closed else { return true }
+            core.closing = true
             core.session.goAway(code: 0)
             return false
         }
@@ -199,10 +204,12 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// Writes whatever nghttp2 has framed. One flusher at a time; a caller that finds one
     /// running leaves its frames to it (the running flusher looks again before it stops).
     func flush() async {
+        var isFlusher = false
         var output = core.withLock { core -> [UInt8]? in
             guard !core.flushing, core.closeError == nil else { return nil }
             core.flushing = true
-            return core.takeOutput()
+            isFlusher = true
+            return core.takeOutput(now: clock.now)
         }
         while let bytes = output {
             if bytes.isEmpty {
@@ -215,8 +222,13 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
                 await shutDown(HTTPCoreError.from(error, default: .writeFailed))
                 return
             }
-            output = core.withLock { $0.takeOutput() }
+            output = core.withLock { $0.takeOutput(now: clock.now) }
         }
+        // nghttp2 found a connection error while parsing and its GOAWAY is now written (by
+        // this flusher, so not still in flight): the session wants nothing more, and a
+        // hostile peer need not close, so we do.
+        guard isFlusher else { return }
+        if let ended = core.withLock({ $0.endedByConnectionError() }) { await shutDown(ended) }
     }
 
     /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of
@@ -261,7 +273,7 @@ extension HTTP2Connection.Core {
             for event in events { apply(event, now: now) }
         }
         if !session.isAlive {
-            let failure = goAway?.failure ?? HTTP2Failure(errorCode: .protocolError, initiator: .library)
+            let failure = goAway?.failure ?? sentGoAway ?? HTTP2Failure(errorCode: .protocolError, initiator: .library)
             return HTTPCoreError(.goAway, "the HTTP/2 session ended: \(failure)", underlying: failure)
         }
         if machine.phase == .draining, machine.isIdle {
@@ -271,8 +283,12 @@ extension HTTP2Connection.Core {
     }
 
     /// Frames to write, or nil when there are none (and the flusher role is released).
-    mutating func takeOutput() -> [UInt8]? {
-        switch session.takeOutput() {
+    mutating func takeOutput(now: HTTPInstant) -> [UInt8]? {
+        let output = session.takeOutput()
+        // Framing can close streams (a RST_STREAM nghttp2 queued for a malformed response)
+        // and report GOAWAY: apply that now, not whenever the peer next sends something.
+        for event in session.takeEvents() { apply(event, now: now) }
+        switch output {
         case .success(let bytes) where !bytes.isEmpty:
             // The data source drained upload queues: senders waiting for room go on.
             for (id, state) in streams where state.uploadWaiter != nil && session.queuedBodyBytes(stream: id) < uploadBuffer {
@@ -326,12 +342,21 @@ extension HTTP2Connection.Core {
             for ticket in machine.peerLimitChanged(Int(session.remoteMaxConcurrentStreams)) {
                 slotWaiters.removeValue(forKey: ticket)?.resume(returning: ())
             }
+        case .goawaySent(let code):
+            if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
         case .headerListTooLarge(let id):
             streams[id]?.fail(HTTPCoreError(
                 .headTooLarge, "an HTTP/2 header list over maxHeaderListSize bytes",
                 underlying: HTTP2Failure(errorCode: .internalError, initiator: .library)
             ))
         }
+    }
+
+    /// A connection error nghttp2 reported with GOAWAY once that GOAWAY is written (see
+    /// `flush`); nil while the session goes on.
+    func endedByConnectionError() -> HTTPCoreError? {
+        guard closeError == nil, let sentGoAway, !session.isAlive else { return nil }
+        return HTTPCoreError(.goAway, "HTTP/2 connection error: sent GOAWAY \(sentGoAway.errorCode)", underlying: sentGoAway)
     }
 
     private static func goAwayError(_ failure: HTTP2Failure) -> HTTPCoreError {
@@ -343,7 +368,11 @@ extension HTTP2Connection.Core {
         let errorCode = HTTP2ErrorCode(code)
         if state.error == nil, !(state.ended && code == 0) {
             if errorCode == .refusedStream, state.resetByPeer == nil, let goAway {
-                state.fail(Self.goAwayError(goAway.failure))
+                // GOAWAY says the peer never processed this stream, but a head it already
+                // sent proves otherwise: then a retry is not safe.
+                state.fail(state.headDelivered
+                    ? HTTPCoreError(.goAway, "the server went away (GOAWAY \(goAway.failure.errorCode)) in the middle of the response", underlying: goAway.failure)
+                    : Self.goAwayError(goAway.failure))
             } else if let peerCode = state.resetByPeer {
                 let failure = HTTP2Failure(errorCode: HTTP2ErrorCode(peerCode), initiator: .remotePeer)
                 let processing: HTTPCoreError.Processing = failure.errorCode == .refusedStream ? .notProcessed : .unknown
@@ -393,7 +422,7 @@ extension HTTP2Connection.Core {
             slotWaiters.removeValue(forKey: ticket)?.resume(throwing: error.with(processing: .notProcessed))
         }
         for (id, var state) in streams {
-            let notStarted = goAway.map { id > $0.lastStreamID } ?? false
+            let notStarted = !state.headDelivered && (goAway.map { id > $0.lastStreamID } ?? false)
             state.fail(notStarted ? error.with(processing: .notProcessed) : error)
             streams[id] = state
         }

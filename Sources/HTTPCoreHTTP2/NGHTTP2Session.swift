@@ -49,6 +49,8 @@ package final class NGHTTP2Session {
         case settings
         /// A head or trailers over `Limits.maxHeaderListSize`; the stream is reset.
         case headerListTooLarge(stream: Int32)
+        /// nghttp2 wrote GOAWAY: a connection error it found (or `goAway` was called).
+        case goawaySent(code: UInt32)
     }
 
     package struct Settings: Sendable {
@@ -110,6 +112,7 @@ package final class NGHTTP2Session {
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
 
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else {
@@ -172,6 +175,13 @@ package final class NGHTTP2Session {
             output.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
         }
         return .success(output)
+    }
+
+    /// What happened while framing output (`takeOutput`): sending RST_STREAM or END_STREAM
+    /// can close a stream, and GOAWAY reports a connection error.
+    package func takeEvents() -> [Event] {
+        defer { events = [] }
+        return events
     }
 
     /// False once nghttp2 has nothing more to read or write: after GOAWAY both ways, or a
@@ -340,6 +350,12 @@ package final class NGHTTP2Session {
         }
     }
 
+    fileprivate func frameSent(_ frame: UnsafePointer<nghttp2_frame>) {
+        if UInt32(frame.pointee.hd.type) == NGHTTP2_GOAWAY.rawValue {
+            events.append(.goawaySent(code: frame.pointee.goaway.error_code))
+        }
+    }
+
     fileprivate func dataChunk(stream: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
         events.append(.data(stream: stream, bytes: Array(bytes)))
     }
@@ -409,6 +425,12 @@ private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength,
 private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
     guard let frame else { return 0 }
     NGHTTP2Session.from(user).frameReceived(frame)
+    return 0
+}
+
+private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, user in
+    guard let frame else { return 0 }
+    NGHTTP2Session.from(user).frameSent(frame)
     return 0
 }
 

@@ -8,7 +8,9 @@ import Testing
 /// must produce under the parsing policy (ARCHITECTURE.md section 4). Every case is fed
 /// whole, one byte at a time, and split in two at every offset (at about 300 evenly spaced
 /// offsets for inputs of 8 KiB or more); all must give the expected transcript.
-@Suite("HTTP/1 response parser corpus")
+// Serialized: the cases are CPU-bound and synchronous; run in parallel they fill the
+// cooperative pool's queue and starve every other suite's I/O for tens of seconds.
+@Suite("HTTP/1 response parser corpus", .serialized)
 struct HTTP1ParserCorpusTests {
     typealias Step = ParserCorpus.Step
 
