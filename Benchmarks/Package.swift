@@ -19,6 +19,16 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         .executableTarget(
+            name: "tls-bench",
+            dependencies: [
+                .product(name: "HTTPCore", package: "swift-httpcore"),
+                .product(name: "HTTPCoreTLS", package: "swift-httpcore"),
+                .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
+                .product(name: "HTTPCoreDispatch", package: "swift-httpcore"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
+        .executableTarget(
             name: "h2-bench",
             dependencies: [
                 .product(name: "HTTPCore", package: "swift-httpcore"),
