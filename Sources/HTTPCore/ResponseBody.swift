@@ -36,6 +36,9 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
     public static var empty: ResponseBody { ResponseBody(bytes: []) }
 
+    /// What feeds this body, so the connection that made it can find its stream again.
+    package var source: any ResponseBodySource { handle.source }
+
     /// Trailers, once the body has been read to its end; nil before that or when none came.
     public var trailers: HTTPFields? { handle.state.withLock { $0.trailers } }
 

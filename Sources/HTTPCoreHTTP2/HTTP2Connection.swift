@@ -141,6 +141,24 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         await shutDown(HTTPCoreError(.connectionClosed, "the connection was closed"))
     }
 
+    // MARK: - Priority
+
+    /// Sends RFC 9218 PRIORITY_UPDATE for the stream that carries `response`, so the server
+    /// can reorder what it sends. Only when the peer reads RFC 9218 signals (it sent
+    /// SETTINGS_NO_RFC7540_PRIORITIES = 1) and the stream is still open; false otherwise.
+    @discardableResult
+    public func updatePriority(of response: Response, to priority: Priority) async -> Bool {
+        guard let source = response.body.source as? HTTP2ResponseBodySource, source.connection === self else { return false }
+        let sent = core.withLock { core -> Bool in
+            guard core.closeError == nil, core.session.peerAllowsPriorityUpdate,
+                  core.streams[source.id]?.holdsSlot == true else { return false }
+            core.session.priorityUpdate(stream: source.id, priority.headerValue)
+            return true
+        }
+        if sent { await flush() }
+        return sent
+    }
+
     // MARK: - Ping
 
     /// Sends a PING and returns the time until its ACK.
@@ -344,6 +362,8 @@ extension HTTP2Connection.Core {
             }
         case .goawaySent(let code):
             if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
+        case .priorityUpdate:
+            break // only servers act on these
         case .headerListTooLarge(let id):
             streams[id]?.fail(HTTPCoreError(
                 .headTooLarge, "an HTTP/2 header list over maxHeaderListSize bytes",

@@ -4,8 +4,8 @@ import HTTPTypes
 /// Feeds a `ResponseBody` from one stream's buffered DATA. Taking bytes reopens the
 /// flow-control windows (WINDOW_UPDATE), so the peer sends only as fast as we read.
 final class HTTP2ResponseBodySource: ResponseBodySource {
-    private let connection: HTTP2Connection
-    private let id: Int32
+    let connection: HTTP2Connection
+    let id: Int32
     private let finished = Locked(false)
 
     init(connection: HTTP2Connection, id: Int32) {

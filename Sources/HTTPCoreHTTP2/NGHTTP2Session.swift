@@ -49,6 +49,8 @@ package final class NGHTTP2Session {
         case settings
         /// A head or trailers over `Limits.maxHeaderListSize`; the stream is reset.
         case headerListTooLarge(stream: Int32)
+        /// RFC 9218 PRIORITY_UPDATE for `stream` (server role), such as `u=1, i`.
+        case priorityUpdate(stream: Int32, value: String)
         /// nghttp2 wrote GOAWAY: a connection error it found (or `goAway` was called).
         case goawaySent(code: UInt32)
     }
@@ -126,6 +128,7 @@ package final class NGHTTP2Session {
         nghttp2_option_set_max_settings(option, limits.maxSettingsEntries)
         nghttp2_option_set_stream_reset_rate_limit(option, limits.streamResetBurst, limits.streamResetRatePerSecond)
         nghttp2_option_set_max_deflate_dynamic_table_size(option, limits.maxEncoderTableSize)
+        nghttp2_option_set_builtin_recv_extension_type(option, UInt8(NGHTTP2_PRIORITY_UPDATE.rawValue))
         // Until the peer's SETTINGS arrive, assume RFC 9113's recommended minimum.
         nghttp2_option_set_peer_max_concurrent_streams(option, 100)
 
@@ -345,6 +348,11 @@ package final class NGHTTP2Session {
             events.append(.pingAck(opaque: UInt64(bigEndian: opaque)))
         case NGHTTP2_SETTINGS.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0:
             events.append(.settings)
+        case NGHTTP2_PRIORITY_UPDATE.rawValue:
+            guard let payload = frame.pointee.ext.payload?.assumingMemoryBound(to: nghttp2_ext_priority_update.self) else { break }
+            let update = payload.pointee
+            let value = update.field_value.map { String(decoding: UnsafeBufferPointer(start: $0, count: update.field_value_len), as: UTF8.self) } ?? ""
+            events.append(.priorityUpdate(stream: update.stream_id, value: value))
         default:
             break
         }

@@ -350,3 +350,20 @@ extension Result {
         await h2.finish()
     }
 }
+
+@Suite struct HTTP2PriorityUpdateTests {
+    @Test func priorityUpdateReachesAPeerThatReadsRFC9218() async throws {
+        let h2 = try await HTTP2Fixture.start()
+        let response = try await h2.get("/partial")
+        #expect(await h2.connection.updatePriority(of: response, to: Priority(urgency: 0, incremental: true)))
+        await waitUntil("the server got PRIORITY_UPDATE") { !h2.server.priorityUpdatesReceived.isEmpty }
+        #expect(h2.server.priorityUpdatesReceived.first?.stream == 1)
+        #expect(h2.server.priorityUpdatesReceived.first?.value == "u=0, i")
+        // A finished stream, or a response from elsewhere, gets none.
+        let done = try await h2.get("/hello")
+        _ = try await done.body.text()
+        #expect(await h2.connection.updatePriority(of: done, to: Priority(urgency: 1)) == false)
+        #expect(await h2.connection.updatePriority(of: Response(head: .init(status: .ok), body: .empty, version: .http2), to: Priority()) == false)
+        await h2.finish()
+    }
+}

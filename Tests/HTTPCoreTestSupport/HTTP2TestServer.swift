@@ -20,6 +20,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
     private var requests: [Int32: (fields: [NGHTTP2Session.Field], body: [UInt8], trailers: [NGHTTP2Session.Field]?)] = [:]
     private var completed: [Int32] = []
     private var heads: [[(name: String, value: String)]] = []
+    private var priorityUpdates: [(stream: Int32, value: String)] = []
     /// Streams to reset once what was queued for them has been written.
     private var resetAfterFlush: [Int32] = []
     private var resets: [(stream: Int32, code: UInt32)] = []
@@ -58,6 +59,9 @@ package final class HTTP2TestServer: @unchecked Sendable {
     /// The request heads received so far, as name/value strings.
     package var requestHeads: [[(name: String, value: String)]] { lock.withLock { _ in heads } }
 
+    /// PRIORITY_UPDATE frames the client sent.
+    package var priorityUpdatesReceived: [(stream: Int32, value: String)] { lock.withLock { _ in priorityUpdates } }
+
     /// RST_STREAM frames the client sent: stream id and error code.
     package var resetsReceived: [(stream: Int32, code: UInt32)] { lock.withLock { _ in resets } }
 
@@ -92,6 +96,8 @@ package final class HTTP2TestServer: @unchecked Sendable {
             respond(id)
         case .resetByPeer(let id, let code):
             resets.append((id, code))
+        case .priorityUpdate(let id, let value):
+            priorityUpdates.append((id, value))
         default:
             break
         }

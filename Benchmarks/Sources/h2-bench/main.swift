@@ -46,7 +46,13 @@ func connect(_ backend: any NetworkBackend, _ target: Target, ca: String) async 
         let context = try TLSContext(.client(trustRoots: [.file(ca)], applicationProtocols: ["h2"]))
         stream = try await TLSStream.connect(over: tcp, host: target.origin.host, port: target.origin.port, context: context, clock: backend.clock)
     }
-    return try await HTTP2Connection.start(over: stream, origin: target.origin, clock: backend.clock)
+    var configuration = HTTP2Connection.Configuration()
+    // H2BENCH_STREAM_WINDOW_KIB: try other receive windows (the default is the library's).
+    if let kib = ProcessInfo.processInfo.environment["H2BENCH_STREAM_WINDOW_KIB"].flatMap(Int32.init) {
+        configuration.streamWindow = kib * 1024
+        configuration.connectionWindow = max(configuration.connectionWindow, kib * 1024 * 4)
+    }
+    return try await HTTP2Connection.start(over: stream, origin: target.origin, clock: backend.clock, configuration: configuration)
 }
 
 @concurrent func requests(_ backend: any NetworkBackend, _ target: Target, count: Int, streams: Int, ca: String, bodyBytes: Int) async throws -> String {
