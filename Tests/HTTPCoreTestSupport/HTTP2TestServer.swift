@@ -12,11 +12,11 @@ package import HTTPCoreHTTP2
 /// - `GET /reset`: a head, 5 bytes, then RST_STREAM(INTERNAL_ERROR)
 /// - anything else: 404
 package final class HTTP2TestServer: @unchecked Sendable {
-    // @unchecked: `session`, `requests`, `completed` and `resets` are read and written only
-    // inside `lock.withLock`.
+    // @unchecked: the session (through `locked`) and every `var` below are read and written
+    // only inside `locked.withLock`. (The lock holds the session rather than `()`: TSan
+    // mistakes accesses to a zero-sized locked value for races.)
     private let stream: any NetworkStream
-    private let lock = Locked(())
-    private let session: NGHTTP2Session
+    private let locked: Locked<NGHTTP2Session>
     private var requests: [Int32: (fields: [NGHTTP2Session.Field], body: [UInt8], trailers: [NGHTTP2Session.Field]?)] = [:]
     private var completed: [Int32] = []
     private var heads: [[(name: String, value: String)]] = []
@@ -30,16 +30,16 @@ package final class HTTP2TestServer: @unchecked Sendable {
         var settings = NGHTTP2Session.Settings()
         settings.maxConcurrentStreams = maxConcurrentStreams
         settings.initialWindowSize = streamWindow
-        session = try NGHTTP2Session(role: .server, settings: settings)
+        locked = Locked(try NGHTTP2Session(role: .server, settings: settings))
     }
 
     /// Serves until the client goes away.
     package func run() async {
         await flush()
         while let bytes = try? await stream.read(maxBytes: 64 << 10, deadline: nil) {
-            let ok = lock.withLock { _ -> Bool in
+            let ok = locked.withLock { session -> Bool in
                 guard case .success(let events) = session.receive(bytes) else { return false }
-                for event in events { handle(event) }
+                for event in events { handle(event, session) }
                 return true
             }
             await flush()
@@ -50,24 +50,24 @@ package final class HTTP2TestServer: @unchecked Sendable {
 
     /// Runs `body` on the session between reads (to send GOAWAY, PING, ...), then flushes.
     package func perform(_ body: (NGHTTP2Session) -> Void) async {
-        lock.withLock { _ in body(session) }
+        locked.withLock { session in body(session) }
         await flush()
     }
 
-    package var requestCount: Int { lock.withLock { _ in completed.count } }
+    package var requestCount: Int { locked.withLock { _ in completed.count } }
 
     /// The request heads received so far, as name/value strings.
-    package var requestHeads: [[(name: String, value: String)]] { lock.withLock { _ in heads } }
+    package var requestHeads: [[(name: String, value: String)]] { locked.withLock { _ in heads } }
 
     /// PRIORITY_UPDATE frames the client sent.
-    package var priorityUpdatesReceived: [(stream: Int32, value: String)] { lock.withLock { _ in priorityUpdates } }
+    package var priorityUpdatesReceived: [(stream: Int32, value: String)] { locked.withLock { _ in priorityUpdates } }
 
     /// RST_STREAM frames the client sent: stream id and error code.
-    package var resetsReceived: [(stream: Int32, code: UInt32)] { lock.withLock { _ in resets } }
+    package var resetsReceived: [(stream: Int32, code: UInt32)] { locked.withLock { _ in resets } }
 
     private func flush() async {
         while true {
-            let output = lock.withLock { _ -> [UInt8] in
+            let output = locked.withLock { session -> [UInt8] in
                 let output = (try? session.takeOutput().get()) ?? []
                 if output.isEmpty, !resetAfterFlush.isEmpty {
                     for id in resetAfterFlush { session.reset(stream: id, code: 2) }
@@ -81,7 +81,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
         }
     }
 
-    private func handle(_ event: NGHTTP2Session.Event) {
+    private func handle(_ event: NGHTTP2Session.Event, _ session: NGHTTP2Session) {
         switch event {
         case .headers(let id, let fields, .head):
             requests[id] = (fields, [], nil)
@@ -93,7 +93,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
             session.consume(bytes.count, stream: id)
         case .endStream(let id):
             completed.append(id)
-            respond(id)
+            respond(id, session)
         case .resetByPeer(let id, let code):
             resets.append((id, code))
         case .priorityUpdate(let id, let value):
@@ -103,7 +103,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
         }
     }
 
-    private func respond(_ id: Int32) {
+    private func respond(_ id: Int32, _ session: NGHTTP2Session) {
         guard let request = requests[id] else { return }
         let path = request.fields.first { $0.name == Array(":path".utf8) }.map { String(decoding: $0.value, as: UTF8.self) } ?? "/"
         func answer(_ status: Int, _ body: [UInt8], trailers: [NGHTTP2Session.Field]? = nil, extra: [NGHTTP2Session.Field] = []) {
