@@ -9,9 +9,11 @@ let package = Package(
         .package(name: "swift-httpcore", path: ".."),
     ],
     targets: [
+        .target(name: "BenchSupport"),
         .executableTarget(
             name: "echo-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "HTTPCore", package: "swift-httpcore"),
                 .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
                 .product(name: "HTTPCoreDispatch", package: "swift-httpcore"),
@@ -21,6 +23,7 @@ let package = Package(
         .executableTarget(
             name: "tls-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "HTTPCore", package: "swift-httpcore"),
                 .product(name: "HTTPCoreTLS", package: "swift-httpcore"),
                 .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
@@ -31,6 +34,7 @@ let package = Package(
         .executableTarget(
             name: "h2-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "HTTPCore", package: "swift-httpcore"),
                 .product(name: "HTTPCoreHTTP2", package: "swift-httpcore"),
                 .product(name: "HTTPCoreTLS", package: "swift-httpcore"),

@@ -4,6 +4,7 @@
 //
 // Usage: echo-bench [seconds-per-case]        (default 3)
 //        echo-bench server <libuv|dispatch> <port>
+import BenchSupport
 import Foundation
 import HTTPCore
 import HTTPCoreDispatch
@@ -11,12 +12,6 @@ import HTTPCoreLibUV
 
 func makeBackend(_ name: String) -> any NetworkBackend {
     name == "libuv" ? LibUVBackend(loopCount: 1) : DispatchBackend(queueCount: 1)
-}
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 func serve(_ name: String, port: Int) async throws {

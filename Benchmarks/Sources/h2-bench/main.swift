@@ -10,22 +10,13 @@
 //
 // https URLs run TLS (ALPN h2) and http URLs h2c by prior knowledge. Client work runs on
 // the backend's loop thread (task-executor preference). CPU is getrusage for the process.
+import BenchSupport
 import Foundation
 import HTTPCore
 import HTTPCoreDispatch
 import HTTPCoreHTTP2
 import HTTPCoreLibUV
 import HTTPCoreTLS
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
 struct Target {
     let origin: Origin

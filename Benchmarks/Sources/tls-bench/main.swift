@@ -17,6 +17,7 @@
 // `@concurrent` functions: called from top-level code, a nonsending function would run on
 // the main actor, where the preference does not apply). `threads=` in the output counts the
 // threads the client code was seen on: 1 means no hops. CPU time is getrusage (all threads).
+import BenchSupport
 import Foundation
 import HTTPCore
 import HTTPCoreDispatch
@@ -25,16 +26,6 @@ import HTTPCoreTLS
 
 func makeBackend(_ name: String) -> any NetworkBackend {
     name == "libuv" ? LibUVBackend(loopCount: 1) : DispatchBackend(queueCount: 1)
-}
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 func context(ca: String, resumption: Bool) throws -> TLSContext {
