@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "HTTPCore", targets: ["HTTPCore"]),
         .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
         .library(name: "HTTPCoreHTTP2", targets: ["HTTPCoreHTTP2"]),
+        .library(name: "HTTPCorePool", targets: ["HTTPCorePool"]),
         .library(name: "HTTPCoreTLS", targets: ["HTTPCoreTLS"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
@@ -43,6 +44,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         .target(name: "HTTPCoreTLS", dependencies: ["HTTPCore", "COpenSSL"], swiftSettings: settings),
+
+        // The pool: negotiation (TCP -> TLS -> ALPN), reuse, limits.
+        .target(name: "HTTPCorePool", dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes], swiftSettings: settings),
 
         // Backends: each imports only HTTPCore (and, later, its own C module).
         .target(name: "HTTPCoreMock", dependencies: ["HTTPCore"], path: "Backends/Mock", swiftSettings: settings),
@@ -75,6 +79,11 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreHTTP2Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCorePoolTests",
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

@@ -39,6 +39,16 @@ public struct ResponseBody: AsyncSequence, Sendable {
     /// What feeds this body, so the connection that made it can find its stream again.
     package var source: any ResponseBodySource { handle.source }
 
+    /// Hands the source to a wrapper (the pool's) that takes over its release: this body
+    /// can no longer be read, and dropping it no longer releases the connection.
+    package func takeSource() -> any ResponseBodySource {
+        handle.state.withLock { state in
+            state.claimed = true
+            state.released = true
+        }
+        return handle.source
+    }
+
     /// Trailers, once the body has been read to its end; nil before that or when none came.
     public var trailers: HTTPFields? { handle.state.withLock { $0.trailers } }
 

@@ -1,0 +1,115 @@
+import HTTPCore
+import HTTPCoreMock
+import HTTPCorePool
+import HTTPCoreTestSupport
+import HTTPTypes
+import Testing
+
+/// The pool over the mock backend (scripted wire, manual clock) and over libuv against
+/// nginx on 127.0.0.1.
+@Suite struct ConnectionPoolTests {
+    static func exchange(_ path: String, _ body: String) -> [MockStep] {
+        [
+            .write("GET \(path) HTTP/1.1\r\nHost: example.com\r\n\r\n"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"),
+        ]
+    }
+
+    static func text(_ response: Response) async throws -> String {
+        String(decoding: try await response.body.collect(upTo: 1 << 20), as: UTF8.self)
+    }
+
+    @Test func reusesTheConnectionForTheNextRequest() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/a", "one") + Self.exchange("/b", "two"))
+        try await withConnectionPool(backend: backend) { pool in
+            let one = try await Self.text(try await pool.send(try Request(url: "http://example.com/a")))
+            #expect(one == "one")
+            let two = try await Self.text(try await pool.send(try Request(url: "http://example.com/b")))
+            #expect(two == "two")
+            #expect(pool.connections == ["<HTTP1Connection ['http://example.com:80', HTTP/1.1, IDLE, Request Count: 2]>"])
+        }
+        #expect(backend.connectRecords.count == 1)
+        #expect(backend.failures.isEmpty)
+    }
+
+    @Test func aStaleConnectionIsRetriedOnceOnANewOne() async throws {
+        let backend = MockNetworkBackend()
+        // The server closes the first connection while it sits idle.
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/a", "one") + [.eof])
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/b", "two"))
+        try await withConnectionPool(backend: backend) { pool in
+            let one = try await Self.text(try await pool.send(try Request(url: "http://example.com/a")))
+            #expect(one == "one")
+            let two = try await Self.text(try await pool.send(try Request(url: "http://example.com/b")))
+            #expect(two == "two")
+        }
+        #expect(backend.connectRecords.count == 2)
+        #expect(backend.failures.isEmpty)
+    }
+
+    @Test func aRefusedConnectionIsTypedAndRetriedWithBackoff() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, .refuse)
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/", "ok"))
+        var configuration = ConnectionPool.Configuration()
+        configuration.retries = 1
+        try await withConnectionPool(backend: backend, configuration: configuration) { pool in
+            let request = Task { try await Self.text(try await pool.send(try Request(url: "http://example.com/"))) }
+            try await backend.manualClock.waitForTimers(1) // the backoff sleep
+            backend.manualClock.advance(by: .milliseconds(500))
+            let ok = try await request.value
+            #expect(ok == "ok")
+        }
+
+        let refusing = MockNetworkBackend()
+        refusing.expectConnect(host: "example.com", port: 80, .refuse)
+        let pool = try ConnectionPool(backend: refusing)
+        await #expect { try await pool.send(try Request(url: "http://example.com/")) } throws: { error in
+            let error = error as? HTTPCoreError
+            return error?.code == .connectRefused && error?.isSafeToRetry == true
+        }
+        await pool.shutdown()
+    }
+
+    @Test func afterShutdownRequestsFail() async throws {
+        let backend = MockNetworkBackend()
+        let pool = try ConnectionPool(backend: backend)
+        await pool.shutdown()
+        await #expect { try await pool.send(try Request(url: "http://example.com/")) } throws: { error in
+            (error as? HTTPCoreError)?.code == .connectionUnavailable
+        }
+    }
+
+    @Test func http1AndHTTP2AgainstNginx() async throws {
+        let nginx = try await Nginx.start(tls: true)
+        defer { nginx.stop() }
+        let fixture = BackendKind.libuv.makeFixture()
+        var configuration = ConnectionPool.Configuration()
+        configuration.tls = .client(trustRoots: [.file(try TestPKI.shared().path("ca.pem"))])
+        configuration.http2 = true
+        configuration.maxConnections = 8
+        try await withConnectionPool(backend: fixture.backend, configuration: configuration) { pool in
+            // 200 requests, 16 at a time: HTTP/1.1 in clear text (at most 8 connections),
+            // HTTP/2 over TLS (one connection carries them all).
+            for (url, version) in [("http://127.0.0.1:\(nginx.port)/", HTTPVersion.http1_1), ("https://localhost:\(nginx.tlsPort!)/", .http2)] {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<200 {
+                        if index >= 16 { try await group.next() }
+                        group.addTask {
+                            let response = try await pool.send(try Request(url: url))
+                            #expect(response.version == version)
+                            #expect(try await Self.text(response) == "hello from nginx\n")
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let lines = pool.connections
+            #expect(lines.filter { $0.contains("HTTP/1.1") }.count <= 8)
+            #expect(lines.filter { $0.contains("HTTP/2") }.count == 1)
+            #expect(lines.allSatisfy { $0.contains("IDLE") }, "\(lines)")
+        }
+        await fixture.shutdown()
+    }
+}
