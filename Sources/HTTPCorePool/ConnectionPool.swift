@@ -101,7 +101,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
             return (core.nextWaiter, expired + core.machine.request(origin, waiter: core.nextWaiter, now: clock.now))
         }
         run(actions)
-        let timeout = options.timeouts.pool.map { pool in
+        // Only a request that has to wait needs a pool timeout.
+        let timeout = waiter.isFinished ? nil : options.timeouts.pool.map { pool in
             Task {
                 try await clock.sleep(until: clock.now + pool)
                 if core.withLock({ $0.machine.cancel(waiter: ticket) }) {

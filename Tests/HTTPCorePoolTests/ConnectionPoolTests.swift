@@ -72,6 +72,33 @@ import Testing
         await pool.shutdown()
     }
 
+    @Test func aQueuedRequestCancelledOrTimedOutLeavesTheQueue() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/a", "one") + Self.exchange("/c", "three"))
+        var configuration = ConnectionPool.Configuration()
+        configuration.maxConnections = 1
+        let pool = try ConnectionPool(backend: backend, configuration: configuration)
+        // The first response holds the only connection until its body is read.
+        let first = try await pool.send(try Request(url: "http://example.com/a"))
+        let queued = Task { try await pool.send(try Request(url: "http://example.com/b")) }
+        var options = RequestOptions()
+        options.timeouts.pool = .seconds(1)
+        let timed = Task { try await pool.send(try Request(url: "http://example.com/b", options: options)) }
+        try await backend.manualClock.waitForTimers(2) // both pool timeouts armed
+        queued.cancel()
+        let cancelled = await queued.result
+        #expect((cancelled.failure as? HTTPCoreError)?.code == .cancelled)
+        backend.manualClock.advance(by: .seconds(1))
+        let timedOut = await timed.result
+        #expect((timedOut.failure as? HTTPCoreError)?.code == .poolTimeout)
+        // Neither left anything behind: the connection goes to the next request.
+        #expect(try await Self.text(first) == "one")
+        let third = try await Self.text(try await pool.send(try Request(url: "http://example.com/c")))
+        #expect(third == "three")
+        #expect(backend.connectRecords.count == 1)
+        await pool.shutdown()
+    }
+
     @Test func afterShutdownRequestsFail() async throws {
         let backend = MockNetworkBackend()
         let pool = try ConnectionPool(backend: backend)
@@ -111,5 +138,12 @@ import Testing
             #expect(lines.allSatisfy { $0.contains("IDLE") }, "\(lines)")
         }
         await fixture.shutdown()
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }
