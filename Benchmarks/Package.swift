@@ -1,6 +1,18 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// A benchmark executable using the given library products of the root package, on the
+/// libuv and Dispatch backends.
+func bench(_ name: String, _ products: [String]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["BenchSupport"] + (["HTTPCore", "HTTPCoreLibUV", "HTTPCoreDispatch"] + products).map {
+            .product(name: $0, package: "swift-httpcore")
+        },
+        swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+    )
+}
+
 // Its own package, so whatever benchmarks pull in (peers' client libraries) never reaches
 // the library's dependency graph.
 let package = Package(
@@ -10,38 +22,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "BenchSupport"),
-        .executableTarget(
-            name: "echo-bench",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "HTTPCore", package: "swift-httpcore"),
-                .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
-                .product(name: "HTTPCoreDispatch", package: "swift-httpcore"),
-            ],
-            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
-        ),
-        .executableTarget(
-            name: "tls-bench",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "HTTPCore", package: "swift-httpcore"),
-                .product(name: "HTTPCoreTLS", package: "swift-httpcore"),
-                .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
-                .product(name: "HTTPCoreDispatch", package: "swift-httpcore"),
-            ],
-            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
-        ),
-        .executableTarget(
-            name: "h2-bench",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "HTTPCore", package: "swift-httpcore"),
-                .product(name: "HTTPCoreHTTP2", package: "swift-httpcore"),
-                .product(name: "HTTPCoreTLS", package: "swift-httpcore"),
-                .product(name: "HTTPCoreLibUV", package: "swift-httpcore"),
-                .product(name: "HTTPCoreDispatch", package: "swift-httpcore"),
-            ],
-            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
-        ),
+        bench("echo-bench", []),
+        bench("tls-bench", ["HTTPCoreTLS"]),
+        bench("h2-bench", ["HTTPCoreHTTP2", "HTTPCoreTLS"]),
     ]
 )

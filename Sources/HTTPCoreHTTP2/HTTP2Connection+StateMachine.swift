@@ -31,7 +31,6 @@ extension HTTP2Connection {
 
         var isAvailable: Bool { phase == .active && openStreams < peerLimit }
         var isIdle: Bool { openStreams == 0 }
-        var waitingCount: Int { queue.count }
 
         enum SlotAction: Equatable {
             case proceed

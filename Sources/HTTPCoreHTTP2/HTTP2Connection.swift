@@ -93,6 +93,9 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     public var isClosed: Bool { core.withLock { $0.machine.phase == .closed } }
 
+    /// Open and not draining: new streams may still start here (perhaps after queueing).
+    public var acceptsNewStreams: Bool { core.withLock { $0.machine.phase == .active } }
+
     public var requestCount: Int { core.withLock { $0.machine.requestCount } }
 
     /// Streams open now, and the peer's limit.

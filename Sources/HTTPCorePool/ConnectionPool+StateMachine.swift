@@ -105,19 +105,6 @@ extension ConnectionPool {
             return serve(now: now) + trimKeepalive()
         }
 
-        /// An HTTP/2 peer changed its stream limit.
-        mutating func capacityChanged(_ id: Int, to capacity: Int, now: HTTPInstant) -> [Action] {
-            guard connections[id] != nil else { return [] }
-            connections[id]!.capacity = max(0, capacity)
-            return serve(now: now)
-        }
-
-        /// A connection closed by itself (the peer went away) while nobody used it.
-        mutating func closed(_ id: Int, now: HTTPInstant) -> [Action] {
-            guard connections.removeValue(forKey: id) != nil else { return [] }
-            return serve(now: now)
-        }
-
         /// Closes idle connections past their keep-alive expiry.
         mutating func expire(now: HTTPInstant) -> [Action] {
             guard let expiry = limits.keepaliveExpiry else { return [] }

@@ -129,7 +129,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
     }
 
     private func release(_ id: Int, _ connection: any Connection) {
-        let reusable = !connection.isClosed && (connection is HTTP2Connection ? connection.isAvailable || !connection.isIdle : connection.isIdle)
+        // HTTP/1.1 takes the next request once idle; HTTP/2 while it accepts new streams.
+        let reusable = !connection.isClosed && ((connection as? HTTP2Connection)?.acceptsNewStreams ?? connection.isIdle)
         let actions = core.withLock { $0.machine.released(id, reusable: reusable, now: backend.clock.now) }
         run(actions)
     }
@@ -163,7 +164,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
     private func open(_ id: Int, _ origin: Origin) async {
         let clock = backend.clock
         do {
-            let connection = try await connector.connect(origin, timeout: .seconds(10))
+            let connection = try await connector.connect(origin, timeout: connector.configuration.connectTimeout)
             let http2 = connection as? HTTP2Connection
             let actions = core.withLock { core -> [StateMachine.Action] in
                 core.live[id] = connection

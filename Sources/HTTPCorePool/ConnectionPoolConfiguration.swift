@@ -17,6 +17,9 @@ extension ConnectionPool {
         /// Idle connections kept; the longest idle beyond this are closed.
         public var maxKeepaliveConnections = 20
         public var keepaliveExpiry: Duration? = .seconds(5)
+        /// Each attempt's limit for TCP connect plus the TLS handshake. Connects run for the
+        /// pool, not for one request, so this is the pool's, not `Timeouts.connect`.
+        public var connectTimeout: Duration? = .seconds(10)
         /// Connection attempts after the first, with exponential backoff (0.5 s, 1 s, 2 s, ...).
         public var retries = 0
         /// Bind every connection to this local address.
