@@ -19,6 +19,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     let clock: any HTTPClock
     let configuration: Configuration
     let core: Locked<Core>
+    /// The observer and what it last heard (HTTP2Connection+Observer.swift).
+    let observation = Locked(Observation())
 
     struct Core {
         var machine: StateMachine
@@ -214,6 +216,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
                 return
             }
             let failure = core.withLock { $0.receive(bytes, now: clock.now) }
+            notifyObserver()
             await flush()
             if let failure {
                 await shutDown(failure)
@@ -272,6 +275,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     func shutDown(_ error: HTTPCoreError) async {
         let first = core.withLock { $0.fail(error, now: clock.now) }
         guard first else { return }
+        notifyObserver()
         await stream.close(.graceful)
     }
 

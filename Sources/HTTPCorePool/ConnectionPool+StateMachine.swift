@@ -6,8 +6,13 @@ extension ConnectionPool {
     /// releasing its lock); it never awaits and never does I/O.
     ///
     /// A connection is `connecting` (not yet usable), then `open` with a capacity: 1 for
-    /// HTTP/1.1, the peer's stream limit for HTTP/2. Requests in use count against it.
-    /// Waiters are served first come, first served, per origin.
+    /// HTTP/1.1, the peer's stream limit for HTTP/2; `draining` once it takes no new
+    /// requests but some still use it. Requests in use count against the capacity.
+    /// Waiters are served first come, first served, per origin; when the pool is full,
+    /// the origin whose oldest waiter came first gets the next free place.
+    ///
+    /// Work per event is bounded by the origin it touches (its connections and waiters),
+    /// not by the whole pool, so a queue of thousands stays cheap.
     struct StateMachine {
         struct Limits {
             var maxConnections: Int
@@ -24,6 +29,8 @@ extension ConnectionPool {
         enum Phase: Equatable {
             case connecting
             case open
+            /// Takes no new requests (GOAWAY, closed by the peer); closes when released.
+            case draining
         }
 
         struct Entry: Equatable {
@@ -34,6 +41,9 @@ extension ConnectionPool {
             var idleSince: HTTPInstant?
             var requestCount = 0
             var http2 = false
+
+            var isIdle: Bool { phase == .open && inUse == 0 }
+            var hasRoom: Bool { phase == .open && inUse < capacity }
         }
 
         enum Action: Equatable {
@@ -42,162 +52,271 @@ extension ConnectionPool {
             /// Waiter `waiter` gets connection `connection`.
             case assign(waiter: Int, connection: Int)
             case close(id: Int)
+            /// Stop opening `id`: nobody waits for it (its slot is free already).
+            case abandon(id: Int)
             case fail(waiter: Int, HTTPCoreError.Code, String)
         }
 
+        /// One origin's connections and its FIFO of waiters.
+        struct OriginState {
+            var connections: [Int] = []
+            var waiters = WaiterQueue()
+        }
+
         private(set) var connections: [Int: Entry] = [:]
-        /// FIFO: waiter id and origin.
-        private(set) var waiters: [(id: Int, origin: Origin)] = []
+        private(set) var origins: [Origin: OriginState] = [:]
+        /// Origins with waiters that wanted a connection when the pool was full.
+        private var starved: Set<Origin> = []
         private var nextID = 0
+        private var nextTicket = 0
         private(set) var isShutDown = false
         let limits: Limits
 
         init(limits: Limits) { self.limits = limits }
 
+        /// Waiters in the order they are served, per origin.
+        var waiters: [(id: Int, origin: Origin)] {
+            origins.flatMap { origin, state in state.waiters.ids.map { ($0, origin) } }
+        }
+
+        var waiterCount: Int { origins.values.reduce(0) { $0 + $1.waiters.count } }
+
         // MARK: Events
 
         /// A request for `origin` wants a connection; `waiter` is its id.
-        mutating func request(_ origin: Origin, waiter: Int, now: HTTPInstant) -> [Action] {
+        mutating func request(_ origin: Origin, waiter: Int) -> [Action] {
             guard !isShutDown else { return [.fail(waiter: waiter, .connectionUnavailable, "the pool is shut down")] }
-            waiters.append((waiter, origin))
-            return serve(now: now)
+            nextTicket += 1
+            origins[origin, default: OriginState()].waiters.append(waiter, ticket: nextTicket)
+            return serve(origin)
         }
 
-        /// A queued request gave up (cancelled, or its pool timeout passed). False if it was
-        /// already assigned a connection (its owner then releases it).
-        mutating func cancel(waiter: Int) -> Bool {
-            guard let index = waiters.firstIndex(where: { $0.id == waiter }) else { return false }
-            waiters.remove(at: index)
-            return true
+        /// A queued request gave up (cancelled, or its pool timeout passed). Nil if it was
+        /// already assigned a connection (its owner then releases it). When it was the
+        /// origin's last waiter, attempts still connecting are abandoned, so no connect
+        /// outlives every request that wanted it (httpcore#1093).
+        mutating func cancel(waiter: Int, origin: Origin) -> [Action]? {
+            guard origins[origin]?.waiters.remove(waiter) == true else { return nil }
+            var actions: [Action] = []
+            if let state = origins[origin], state.waiters.isEmpty {
+                for id in state.connections where connections[id]?.phase == .connecting {
+                    remove(id)
+                    actions.append(.abandon(id: id))
+                }
+            }
+            forgetIfUnused(origin)
+            return actions.isEmpty ? actions : actions + serveStarved()
         }
 
         mutating func connected(_ id: Int, capacity: Int, http2: Bool, now: HTTPInstant) -> [Action] {
-            guard connections[id] != nil else { return [.close(id: id)] }
-            connections[id]!.phase = .open
-            connections[id]!.capacity = max(0, capacity)
-            connections[id]!.http2 = http2
-            connections[id]!.idleSince = now
-            return serve(now: now)
+            guard var entry = connections[id], entry.phase == .connecting else { return [.close(id: id)] }
+            entry.phase = .open
+            entry.capacity = max(0, capacity)
+            entry.http2 = http2
+            entry.idleSince = now
+            connections[id] = entry
+            return serve(entry.origin) + trimKeepalive() + serveStarved()
         }
 
         /// Opening `id` failed: the oldest waiter for its origin gets the error (it is the
         /// one that caused the attempt); the others may cause new attempts.
-        mutating func connectFailed(_ id: Int, error: HTTPCoreError.Code, detail: String, now: HTTPInstant) -> [Action] {
-            guard let entry = connections.removeValue(forKey: id) else { return [] }
+        mutating func connectFailed(_ id: Int, error: HTTPCoreError.Code, detail: String) -> [Action] {
+            guard let entry = remove(id) else { return [] }
             var actions: [Action] = []
-            if let index = waiters.firstIndex(where: { $0.origin == entry.origin }) {
-                actions.append(.fail(waiter: waiters.remove(at: index).id, error, detail))
+            if let waiter = origins[entry.origin]?.waiters.popFirst() {
+                actions.append(.fail(waiter: waiter, error, detail))
             }
-            return actions + serve(now: now)
+            return actions + serve(entry.origin) + serveStarved()
         }
 
         /// A request finished with connection `id`. `reusable`: it can take another
-        /// request (HTTP/1.1 idle and healthy; HTTP/2 not closed).
+        /// request (HTTP/1.1 idle and healthy; HTTP/2 accepting new streams).
         mutating func released(_ id: Int, reusable: Bool, now: HTTPInstant) -> [Action] {
             guard var entry = connections[id] else { return [] }
             entry.inUse = max(0, entry.inUse - 1)
-            if !reusable {
-                connections[id] = nil
-                return [.close(id: id)] + serve(now: now)
+            // Not reusable: HTTP/2 streams still running on it finish first.
+            if !reusable { entry.phase = .draining }
+            if entry.phase == .draining {
+                guard entry.inUse == 0 else {
+                    connections[id] = entry
+                    return serve(entry.origin)
+                }
+                remove(id)
+                return [.close(id: id)] + serve(entry.origin) + serveStarved()
             }
             if entry.inUse == 0 { entry.idleSince = now }
             connections[id] = entry
-            return serve(now: now) + trimKeepalive()
+            return serve(entry.origin) + trimKeepalive() + serveStarved()
+        }
+
+        /// The peer changed an HTTP/2 connection's stream limit (SETTINGS).
+        mutating func capacityChanged(_ id: Int, to capacity: Int) -> [Action] {
+            guard var entry = connections[id], entry.phase == .open else { return [] }
+            entry.capacity = max(0, capacity)
+            connections[id] = entry
+            return serve(entry.origin)
+        }
+
+        /// Connection `id` takes no new requests (GOAWAY, closed by the peer): close it
+        /// now if nobody uses it, else once the last user releases it.
+        mutating func connectionLost(_ id: Int) -> [Action] {
+            guard var entry = connections[id], entry.phase == .open else { return [] }
+            if entry.inUse == 0 {
+                remove(id)
+                return [.close(id: id)] + serve(entry.origin) + serveStarved()
+            }
+            entry.phase = .draining
+            connections[id] = entry
+            return serve(entry.origin)
         }
 
         /// Closes idle connections past their keep-alive expiry.
         mutating func expire(now: HTTPInstant) -> [Action] {
             guard let expiry = limits.keepaliveExpiry else { return [] }
             let expired = connections.filter { _, entry in
-                entry.phase == .open && entry.inUse == 0 && entry.idleSince.map { $0.duration(to: now) >= expiry } ?? false
-            }
-            for id in expired.keys { connections[id] = nil }
-            return expired.keys.sorted().map { .close(id: $0) }
+                entry.isIdle && entry.idleSince.map { $0.duration(to: now) >= expiry } ?? false
+            }.keys.sorted()
+            for id in expired { remove(id) }
+            return expired.map { .close(id: $0) } + (expired.isEmpty ? [] : serveStarved())
+        }
+
+        /// When the next idle connection expires, if any does.
+        var nextExpiry: HTTPInstant? {
+            guard let expiry = limits.keepaliveExpiry else { return nil }
+            return connections.values.lazy.filter(\.isIdle).compactMap(\.idleSince).min().map { $0 + expiry }
         }
 
         /// No more requests: fail every waiter, close every connection not in use (those in
         /// use close when released, which then finds them gone).
         mutating func shutDown() -> [Action] {
             isShutDown = true
-            var actions = waiters.map { Action.fail(waiter: $0.id, .connectionUnavailable, "the pool is shut down") }
-            waiters = []
-            for id in connections.keys.sorted() { actions.append(.close(id: id)) }
+            var queued: [(ticket: Int, waiter: Int)] = []
+            for state in origins.values { queued += state.waiters.entries }
+            var actions = queued.sorted { $0.ticket < $1.ticket }
+                .map { Action.fail(waiter: $0.waiter, .connectionUnavailable, "the pool is shut down") }
+            actions += connections.keys.sorted().map { .close(id: $0) }
             connections = [:]
+            origins = [:]
+            starved = []
             return actions
         }
 
         // MARK: Planning
 
-        /// Gives waiters connections, opening new ones within the limits.
-        private mutating func serve(now: HTTPInstant) -> [Action] {
+        /// Gives `origin`'s waiters connections, opening new ones within the limits.
+        private mutating func serve(_ origin: Origin) -> [Action] {
+            guard var state = origins[origin] else { return [] }
             var actions: [Action] = []
-            var index = 0
-            while index < waiters.count {
-                let (waiter, origin) = waiters[index]
-                if let id = usableConnection(for: origin) {
-                    connections[id]!.inUse += 1
-                    connections[id]!.requestCount += 1
-                    connections[id]!.idleSince = nil
-                    waiters.remove(at: index)
-                    actions.append(.assign(waiter: waiter, connection: id))
+            while !state.waiters.isEmpty, let id = usableConnection(among: state.connections) {
+                let waiter = state.waiters.popFirst()!
+                connections[id]!.inUse += 1
+                connections[id]!.requestCount += 1
+                connections[id]!.idleSince = nil
+                actions.append(.assign(waiter: waiter, connection: id))
+            }
+            origins[origin] = state
+            var wanted = openingsWanted(for: origin)
+            while wanted > 0 {
+                if connections.count >= limits.maxConnections, let victim = longestIdle(notFor: origin) {
+                    remove(victim)
+                    actions.append(.close(id: victim))
+                }
+                guard connections.count < limits.maxConnections else {
+                    starved.insert(origin)
+                    break
+                }
+                nextID += 1
+                connections[nextID] = Entry(origin: origin)
+                origins[origin]!.connections.append(nextID)
+                actions.append(.open(id: nextID, origin: origin))
+                wanted -= 1
+            }
+            if wanted == 0 { starved.remove(origin) }
+            forgetIfUnused(origin)
+            return actions
+        }
+
+        /// Room appeared in a full pool: origins left waiting get it, oldest waiter first.
+        private mutating func serveStarved() -> [Action] {
+            guard !starved.isEmpty else { return [] }
+            let queue = starved.compactMap { origin in origins[origin]?.waiters.firstTicket.map { (origin, $0) } }
+                .sorted { $0.1 < $1.1 }.map(\.0)
+            starved = []
+            var actions: [Action] = []
+            for origin in queue {
+                guard connections.count < limits.maxConnections || longestIdle(notFor: origin) != nil else {
+                    starved.insert(origin) // no place it could take: keep waiting
                     continue
                 }
-                if shouldOpen(for: origin, waitingBefore: index) {
-                    if connections.count >= limits.maxConnections, let victim = idleConnection(notFor: origin) {
-                        connections[victim] = nil
-                        actions.append(.close(id: victim))
-                    }
-                    if connections.count < limits.maxConnections {
-                        nextID += 1
-                        connections[nextID] = Entry(origin: origin)
-                        actions.append(.open(id: nextID, origin: origin))
-                    }
-                }
-                index += 1
+                actions += serve(origin)
             }
             return actions
         }
 
-        /// An open connection to `origin` with room; the most recently idle first (warm).
-        private func usableConnection(for origin: Origin) -> Int? {
-            connections
-                .filter { $0.value.origin == origin && $0.value.phase == .open && $0.value.inUse < $0.value.capacity }
-                .max { ($0.value.idleSince?.nanoseconds ?? .max, -$0.key) < ($1.value.idleSince?.nanoseconds ?? .max, -$1.key) }?
-                .key
+        /// An open connection with room; the most recently idle first (warm), and busy
+        /// HTTP/2 connections before idle ones (so idle ones can expire).
+        private func usableConnection(among ids: [Int]) -> Int? {
+            var best: (id: Int, key: Int64)?
+            for id in ids {
+                guard let entry = connections[id], entry.hasRoom else { continue }
+                let key = entry.idleSince?.nanoseconds ?? .max
+                if best == nil || key > best!.key || (key == best!.key && id < best!.id) { best = (id, key) }
+            }
+            return best?.id
         }
 
-        /// Whether the waiter at `position` needs a connection of its own: more waiters for
-        /// this origin than connections being opened could take, within the per-origin cap.
-        private func shouldOpen(for origin: Origin, waitingBefore position: Int) -> Bool {
-            let mine = connections.values.filter { $0.origin == origin }
+        /// How many connections `origin` should start now for its waiters: one per waiter
+        /// beyond those being opened; for a connection that may be HTTP/2, one at a time
+        /// (it will take every waiter); for HTTP/2 connections all full, one more up to the
+        /// per-origin cap.
+        private func openingsWanted(for origin: Origin) -> Int {
+            guard let state = origins[origin], !state.waiters.isEmpty else { return 0 }
+            // Draining connections take no new requests: they count for nothing here.
+            let mine = state.connections.compactMap { connections[$0] }.filter { $0.phase != .draining }
             let connecting = mine.filter { $0.phase == .connecting }.count
-            let waitingAhead = waiters[..<position].filter { $0.origin == origin }.count
-            // A connection being opened that may speak HTTP/2 will take every waiter, unless
-            // this origin already answered with HTTP/1.1.
-            let knownHTTP1 = mine.contains { $0.phase == .open && !$0.http2 }
-            if limits.http2Schemes.contains(origin.scheme), !knownHTTP1, connecting > 0 { return false }
-            if waitingAhead + 1 <= connecting { return false }
-            // HTTP/2 connections all full: fan out up to the cap.
-            if mine.contains(where: \.http2) { return mine.count < limits.maxConnectionsPerOrigin }
-            return true
+            let knownHTTP1 = mine.contains { $0.phase != .connecting && !$0.http2 }
+            if limits.http2Schemes.contains(origin.scheme), !knownHTTP1, connecting > 0 { return 0 }
+            if mine.contains(where: \.http2) {
+                return connecting == 0 && mine.count < limits.maxConnectionsPerOrigin ? 1 : 0
+            }
+            if limits.http2Schemes.contains(origin.scheme), !knownHTTP1 { return 1 }
+            return max(0, state.waiters.count - connecting)
         }
 
-        private func idleConnection(notFor origin: Origin) -> Int? {
-            connections
-                .filter { $0.value.origin != origin && $0.value.phase == .open && $0.value.inUse == 0 }
-                .min { ($0.value.idleSince?.nanoseconds ?? 0, $0.key) < ($1.value.idleSince?.nanoseconds ?? 0, $1.key) }?
-                .key
+        /// The idle connection unused longest, of another origin than `origin` (any origin
+        /// when nil).
+        private func longestIdle(notFor origin: Origin?) -> Int? {
+            var best: (id: Int, since: Int64)?
+            for (id, entry) in connections where entry.isIdle && entry.origin != origin {
+                let since = entry.idleSince?.nanoseconds ?? 0
+                if best == nil || since < best!.since || (since == best!.since && id < best!.id) { best = (id, since) }
+            }
+            return best?.id
         }
 
         /// Closes the longest-idle connections beyond `maxKeepaliveConnections`.
         private mutating func trimKeepalive() -> [Action] {
-            let idle = connections.filter { $0.value.phase == .open && $0.value.inUse == 0 }
-                .sorted { ($0.value.idleSince?.nanoseconds ?? 0, $0.key) < ($1.value.idleSince?.nanoseconds ?? 0, $1.key) }
+            let idle = connections.filter { $0.value.isIdle }
             let excess = idle.count - limits.maxKeepaliveConnections
             guard excess > 0 else { return [] }
-            return idle.prefix(excess).map { id, _ in
-                connections[id] = nil
-                return .close(id: id)
+            let victims = idle.sorted { ($0.value.idleSince?.nanoseconds ?? 0, $0.key) < ($1.value.idleSince?.nanoseconds ?? 0, $1.key) }
+                .prefix(excess).map(\.key)
+            for id in victims { remove(id) }
+            return victims.map { .close(id: $0) }
+        }
+
+        @discardableResult
+        private mutating func remove(_ id: Int) -> Entry? {
+            guard let entry = connections.removeValue(forKey: id) else { return nil }
+            origins[entry.origin]?.connections.removeAll { $0 == id }
+            forgetIfUnused(entry.origin)
+            return entry
+        }
+
+        private mutating func forgetIfUnused(_ origin: Origin) {
+            if let state = origins[origin], state.connections.isEmpty, state.waiters.isEmpty {
+                origins[origin] = nil
+                starved.remove(origin)
             }
         }
     }

@@ -6,19 +6,23 @@ import HTTPCoreHTTP2
 /// HTTP/2 for each.
 ///
 /// The decisions are `StateMachine`'s, made under a lock; connecting and closing happen
-/// after it, in tasks of their own, so a cancelled request never leaves a connection
-/// "connecting" on its behalf: the attempt finishes (or times out) and serves the next
-/// waiter, or goes idle.
+/// after it, in tasks of their own. A cancelled request leaves the queue at once; an
+/// attempt to connect that no request waits for any more is abandoned, and one that
+/// others still wait for finishes (or times out) and serves them.
 ///
-/// Unfinished (issue 6 is open): proxies, the structured snapshot and event stream, idle
-/// expiry on a timer (expired connections are closed when the pool next plans), and the
-/// cancellation stress test.
+/// Unfinished (issue 6 is open): proxies.
 public final class ConnectionPool: RequestInterface, Sendable {
-    private struct Core {
+    fileprivate struct Core {
         var machine: StateMachine
         var live: [Int: any Connection] = [:]
-        var waiters: [Int: Waiter<Int>] = [:]
+        /// Each connection's origin, from `open` until it is closed (for events).
+        var origins: [Int: Origin] = [:]
+        var waiters: [Int: (waiter: Waiter<Int>, origin: Origin)] = [:]
         var nextWaiter = 0
+        var connecting: [Int: Task<Void, Never>] = [:]
+        var expiryTimer: Task<Void, Never>?
+        var subscribers: [Int: AsyncStream<PoolEvent>.Continuation] = [:]
+        var nextSubscriber = 0
     }
 
     private let backend: any NetworkBackend
@@ -66,46 +70,104 @@ public final class ConnectionPool: RequestInterface, Sendable {
         }
     }
 
+    // MARK: - Introspection
+
     /// One line per connection, like httpcore's
     /// `<HTTP2Connection ['https://example.com:443', HTTP/2, ACTIVE, Request Count: 6]>`.
     public var connections: [String] {
         core.withLock { core in
             core.machine.connections.keys.sorted().map { id in
                 if let connection = core.live[id] { return connection.description }
-                let origin = core.machine.connections[id]!.origin
-                return "<Connection ['\(origin)', CONNECTING]>"
+                return "<Connection ['\(core.machine.connections[id]!.origin)', CONNECTING]>"
             }
         }
     }
+
+    /// Every origin's connections (state, protocol, requests in use and the limit, idle
+    /// age) and queued requests, at one instant.
+    public var snapshot: PoolSnapshot {
+        let now = backend.clock.now
+        return core.withLock { core in
+            core.machine.snapshot(now: now) { id in core.live[id].map { $0 is HTTP2Connection ? .http2 : .http1_1 } }
+        }
+    }
+
+    /// What the pool does from now on, in order. Each call is a new subscriber; a
+    /// subscriber more than `buffer` events behind loses the oldest. Ends at shutdown.
+    public func events(buffer: Int = 4096) -> AsyncStream<PoolEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: PoolEvent.self, bufferingPolicy: .bufferingNewest(buffer))
+        let added = core.withLock { core -> Int? in
+            guard !core.machine.isShutDown else { return nil }
+            core.nextSubscriber += 1
+            core.subscribers[core.nextSubscriber] = continuation
+            return core.nextSubscriber
+        }
+        if let added {
+            continuation.onTermination = { [weak self] _ in self?.core.withLock { _ = $0.subscribers.removeValue(forKey: added) } }
+        } else {
+            continuation.finish()
+        }
+        return stream
+    }
+
+    // MARK: - Lifecycle
 
     /// Fails waiting requests and closes every connection; later requests fail with
     /// `.connectionUnavailable`. Responses still being read finish on their connections,
     /// which close when released.
     public func shutdown() async {
-        let (actions, open) = core.withLock { core in
-            (core.machine.shutDown(), core.live)
+        let (actions, open, subscribers) = core.withLock { core in
+            core.expiryTimer?.cancel()
+            core.expiryTimer = nil
+            let open = core.live
+            let actions = core.decide { $0.shutDown() }
+            let subscribers = core.subscribers.values
+            core.subscribers = [:]
+            return (actions, open, subscribers)
         }
         run(actions)
+        for subscriber in subscribers { subscriber.finish() }
         for (_, connection) in open { await connection.close() }
     }
 
     // MARK: - Leasing
 
     private func acquire(_ origin: Origin, options: RequestOptions) async throws -> (Int, any Connection, Bool) {
+        while true {
+            let (id, connection, count) = try await lease(origin, options: options)
+            // The peer may have closed it (or sent GOAWAY) since it went idle.
+            if connection.isClosed || (connection as? HTTP2Connection)?.acceptsNewStreams == false {
+                release(id, connection)
+                continue
+            }
+            return (id, connection, count > 1)
+        }
+    }
+
+    /// Waits for a connection; returns it with its request count.
+    private func lease(_ origin: Origin, options: RequestOptions) async throws -> (Int, any Connection, Int) {
         let clock = backend.clock
         let waiter = Waiter<Int>()
         let (ticket, actions) = core.withLock { core -> (Int, [StateMachine.Action]) in
             core.nextWaiter += 1
-            core.waiters[core.nextWaiter] = waiter
-            let expired = core.machine.expire(now: clock.now)
-            return (core.nextWaiter, expired + core.machine.request(origin, waiter: core.nextWaiter, now: clock.now))
+            let ticket = core.nextWaiter
+            core.waiters[ticket] = (waiter, origin)
+            let actions = core.decide { machine in machine.expire(now: clock.now) + machine.request(origin, waiter: ticket) }
+            let served = actions.contains { action in
+                switch action {
+                case .assign(let waiter, _), .fail(let waiter, _, _): waiter == ticket
+                default: false
+                }
+            }
+            if !served { core.emit(.queued(origin: origin)) }
+            return (ticket, actions)
         }
         run(actions)
         // Only a request that has to wait needs a pool timeout.
         let timeout = waiter.isFinished ? nil : options.timeouts.pool.map { pool in
             Task {
                 try await clock.sleep(until: clock.now + pool)
-                if core.withLock({ $0.machine.cancel(waiter: ticket) }) {
+                if leave(ticket, origin) {
                     waiter.resume(throwing: HTTPCoreError(.poolTimeout, "no connection within \(pool)", processing: .notProcessed))
                 }
             }
@@ -113,7 +175,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
         defer { timeout?.cancel() }
         let id: Int
         do {
-            id = try await waiter.wait { [core] in _ = core.withLock { $0.machine.cancel(waiter: ticket) } }
+            id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
         } catch {
             core.withLock { _ = $0.waiters.removeValue(forKey: ticket) }
             // Assigned in the same instant as the cancellation: hand the connection back.
@@ -122,31 +184,55 @@ public final class ConnectionPool: RequestInterface, Sendable {
             }
             throw HTTPCoreError.from(error, default: .poolTimeout).with(processing: .notProcessed)
         }
-        guard let (connection, count) = core.withLock({ core in core.live[id].map { ($0, core.machine.connections[id]?.requestCount ?? 0) } }) else {
+        guard let leased = core.withLock({ core in core.live[id].map { ($0, core.machine.connections[id]?.requestCount ?? 0) } }) else {
             throw HTTPCoreError(.connectionUnavailable, "the connection closed before the request could use it", processing: .notProcessed)
         }
-        return (id, connection, count > 1)
+        return (id, leased.0, leased.1)
+    }
+
+    /// Takes waiter `ticket` out of the queue; false if it was already given a connection.
+    private func leave(_ ticket: Int, _ origin: Origin) -> Bool {
+        let actions = core.withLock { core -> [StateMachine.Action]? in
+            var left = false
+            let actions = core.decide { machine in
+                let actions = machine.cancel(waiter: ticket, origin: origin)
+                left = actions != nil
+                return actions ?? []
+            }
+            return left ? actions : nil
+        }
+        guard let actions else { return false }
+        run(actions)
+        return true
     }
 
     private func release(_ id: Int, _ connection: any Connection) {
         // HTTP/1.1 takes the next request once idle; HTTP/2 while it accepts new streams.
         let reusable = !connection.isClosed && ((connection as? HTTP2Connection)?.acceptsNewStreams ?? connection.isIdle)
-        let actions = core.withLock { $0.machine.released(id, reusable: reusable, now: backend.clock.now) }
+        let now = backend.clock.now
+        let actions = core.withLock { core in
+            if let origin = core.origins[id] { core.emit(.released(connection: id, origin: origin)) }
+            return core.decide { $0.released(id, reusable: reusable, now: now) }
+        }
         run(actions)
+        scheduleExpiry()
     }
 
     // MARK: - Actions
 
-    /// Runs what the machine decided. `failure`, when given, is the full error behind any
-    /// `.fail` (a connect failure keeps its underlying TLS or network detail).
+    /// Runs what the machine decided (its events are already out). `failure`, when given,
+    /// is the full error behind any `.fail` (a connect failure keeps its TLS or network
+    /// detail).
     private func run(_ actions: [StateMachine.Action], failure: HTTPCoreError? = nil) {
         for action in actions {
             switch action {
             case .open(let id, let origin):
-                Task { await open(id, origin) }
+                core.withLock { core in
+                    core.connecting[id] = Task { await self.open(id, origin) }
+                }
             case .assign(let waiter, let connection):
                 let waiting = core.withLock { $0.waiters.removeValue(forKey: waiter) }
-                if waiting?.resume(returning: connection) != true {
+                if waiting?.waiter.resume(returning: connection) != true {
                     // The request went away this instant: give the connection back.
                     if let live = core.withLock({ $0.live[connection] }) { release(connection, live) }
                 }
@@ -154,8 +240,10 @@ public final class ConnectionPool: RequestInterface, Sendable {
                 if let connection = core.withLock({ $0.live.removeValue(forKey: id) }) {
                     Task { await connection.close() }
                 }
+            case .abandon(let id):
+                core.withLock { $0.connecting.removeValue(forKey: id) }?.cancel()
             case .fail(let waiter, let code, let detail):
-                core.withLock { $0.waiters.removeValue(forKey: waiter) }?
+                core.withLock { $0.waiters.removeValue(forKey: waiter) }?.waiter
                     .resume(throwing: (failure ?? HTTPCoreError(code, detail)).with(processing: .notProcessed))
             }
         }
@@ -167,15 +255,98 @@ public final class ConnectionPool: RequestInterface, Sendable {
             let connection = try await connector.connect(origin, timeout: connector.configuration.connectTimeout)
             let http2 = connection as? HTTP2Connection
             let actions = core.withLock { core -> [StateMachine.Action] in
+                core.connecting[id] = nil
                 core.live[id] = connection
-                return core.machine.connected(id, capacity: http2?.streamUsage.limit ?? 1, http2: http2 != nil, now: clock.now)
+                if core.origins[id] != nil { core.emit(.connected(connection: id, origin: origin, version: http2 == nil ? .http1_1 : .http2)) }
+                return core.decide { $0.connected(id, capacity: http2?.streamUsage.limit ?? 1, http2: http2 != nil, now: clock.now) }
             }
             run(actions)
+            http2?.observe { [weak self] change in self?.http2Changed(id, origin, change) }
+            scheduleExpiry()
         } catch {
             let failure = HTTPCoreError.from(error, default: .connectFailed)
-            let actions = core.withLock { $0.machine.connectFailed(id, error: failure.code, detail: failure.detail, now: clock.now) }
+            let actions = core.withLock { core in
+                core.connecting[id] = nil
+                if core.origins[id] != nil { core.emit(.connectFailed(connection: id, origin: origin, failure.code)) }
+                return core.decide { $0.connectFailed(id, error: failure.code, detail: failure.detail) }
+            }
             run(actions, failure: failure)
         }
+    }
+
+    private func http2Changed(_ id: Int, _ origin: Origin, _ change: HTTP2Connection.Change) {
+        let actions = core.withLock { core in
+            switch change {
+            case .streamLimit(let limit):
+                let before = core.machine.connections[id]?.capacity
+                let actions = core.decide { $0.capacityChanged(id, to: limit) }
+                if before != nil, before != limit { core.emit(.requestLimitChanged(connection: id, origin: origin, limit: limit)) }
+                return actions
+            case .stoppedAcceptingStreams:
+                return core.decide { $0.connectionLost(id) }
+            }
+        }
+        run(actions)
+    }
+
+    // MARK: - Keep-alive expiry
+
+    /// Starts the expiry timer if an idle connection needs one and none runs. One timer
+    /// serves the pool: it sleeps until the earliest expiry, closes what expired, and
+    /// looks again; it stops when nothing is idle.
+    private func scheduleExpiry() {
+        core.withLock { core in
+            guard core.expiryTimer == nil, !core.machine.isShutDown, core.machine.nextExpiry != nil else { return }
+            core.expiryTimer = Task { [weak self, clock = backend.clock] in
+                while let deadline = self?.nextExpiry() {
+                    do { try await clock.sleep(until: deadline) } catch { return }
+                    self?.expireIdle()
+                }
+            }
+        }
+    }
+
+    /// The next expiry, or nil after marking the timer stopped (under the same lock as
+    /// `scheduleExpiry`, so an idle connection never goes without a timer).
+    private func nextExpiry() -> HTTPInstant? {
+        core.withLock { core in
+            guard let next = core.machine.nextExpiry, !core.machine.isShutDown else {
+                core.expiryTimer = nil
+                return nil
+            }
+            return next
+        }
+    }
+
+    private func expireIdle() {
+        let now = backend.clock.now
+        run(core.withLock { $0.decide { $0.expire(now: now) } })
+    }
+}
+
+extension ConnectionPool.Core {
+    /// Runs a machine event and emits the events its actions imply, under the caller's
+    /// lock so subscribers see them in decision order.
+    mutating func decide(_ event: (inout ConnectionPool.StateMachine) -> [ConnectionPool.StateMachine.Action]) -> [ConnectionPool.StateMachine.Action] {
+        let actions = event(&machine)
+        for action in actions {
+            switch action {
+            case .open(let id, let origin):
+                origins[id] = origin
+                emit(.connecting(connection: id, origin: origin))
+            case .assign(let waiter, let connection):
+                if let origin = waiters[waiter]?.origin { emit(.assigned(connection: connection, origin: origin)) }
+            case .close(let id), .abandon(let id):
+                if let origin = origins.removeValue(forKey: id) { emit(.closed(connection: id, origin: origin)) }
+            case .fail(let waiter, let code, _):
+                if let origin = waiters[waiter]?.origin { emit(.requestFailed(origin: origin, code)) }
+            }
+        }
+        return actions
+    }
+
+    func emit(_ event: PoolEvent) {
+        for subscriber in subscribers.values { subscriber.yield(event) }
     }
 }
 
