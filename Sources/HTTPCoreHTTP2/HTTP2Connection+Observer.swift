@@ -3,7 +3,7 @@ import HTTPCore
 extension HTTP2Connection {
     /// What a pool needs to hear without polling the connection.
     public enum Change: Sendable, Equatable {
-        /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS, now.
+        /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS: its first value, then each change.
         case streamLimit(Int)
         /// No new streams from now on: GOAWAY received, or the connection ended.
         case stoppedAcceptingStreams
@@ -27,10 +27,10 @@ extension HTTP2Connection {
 
     /// Reports what changed since the last report, in order.
     func notifyObserver() {
-        let (limit, accepting) = core.withLock { ($0.machine.peerLimit, $0.machine.phase == .active) }
+        let (limit, accepting) = core.withLock { ($0.machine.peerLimitKnown ? $0.machine.peerLimit : nil, $0.machine.phase == .active) }
         observation.withLock { state in
             guard let observer = state.observer, !state.reportedStopped else { return }
-            if accepting, state.reportedLimit != limit {
+            if accepting, let limit, state.reportedLimit != limit {
                 state.reportedLimit = limit
                 observer(.streamLimit(limit))
             }

@@ -19,6 +19,8 @@ extension HTTP2Connection {
         /// Streams holding a slot: submitted or about to be, not yet closed or cancelled.
         private(set) var openStreams = 0
         private(set) var peerLimit: Int
+        /// The peer's SETTINGS arrived: `peerLimit` is its word, not our assumption.
+        private(set) var peerLimitKnown = false
         private var queue: [Int] = []
         private var nextTicket = 0
         private(set) var requestCount = 0
@@ -70,6 +72,7 @@ extension HTTP2Connection {
         /// The peer's SETTINGS changed its stream limit (0 is legal: wait for more).
         mutating func peerLimitChanged(_ limit: Int) -> [Int] {
             peerLimit = limit
+            peerLimitKnown = true
             return grant()
         }
 

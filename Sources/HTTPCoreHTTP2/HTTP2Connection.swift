@@ -100,6 +100,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     public var requestCount: Int { core.withLock { $0.machine.requestCount } }
 
+    /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS; nil until its first SETTINGS arrive
+    /// (until then requests may start against an assumed limit of 100).
+    public var peerStreamLimit: Int? { core.withLock { $0.machine.peerLimitKnown ? $0.machine.peerLimit : nil } }
+
     /// Streams open now, and the peer's limit.
     public var streamUsage: (open: Int, limit: Int) { core.withLock { ($0.machine.openStreams, $0.machine.peerLimit) } }
 

@@ -274,6 +274,13 @@ package final class NGHTTP2Session {
         nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStreamID, code, nil, 0)
     }
 
+    /// A later SETTINGS frame changing SETTINGS_MAX_CONCURRENT_STREAMS (a server adapting
+    /// its load, or a test).
+    package func changeMaxConcurrentStreams(to limit: UInt32) {
+        var entry = nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: limit)
+        _ = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entry, 1)
+    }
+
     /// RFC 9218 PRIORITY_UPDATE for stream `id`, such as `u=1, i`.
     package func priorityUpdate(stream id: Int32, _ value: String) {
         let bytes = Array(value.utf8)

@@ -41,6 +41,9 @@ extension ConnectionPool {
             var idleSince: HTTPInstant?
             var requestCount = 0
             var http2 = false
+            /// HTTP/2 whose peer has not sent SETTINGS yet: it takes one request, and the
+            /// origin does not fan out until the real stream limit is known.
+            var awaitingSettings = false
 
             var isIdle: Bool { phase == .open && inUse == 0 }
             var hasRoom: Bool { phase == .open && inUse < capacity }
@@ -65,8 +68,9 @@ extension ConnectionPool {
 
         private(set) var connections: [Int: Entry] = [:]
         private(set) var origins: [Origin: OriginState] = [:]
-        /// Origins with waiters that wanted a connection when the pool was full.
-        private var starved: Set<Origin> = []
+        /// Origins with waiters that wanted a connection when the pool was full, or lost one
+        /// while waiting: served first come, first served when room appears.
+        private(set) var starved: Set<Origin> = []
         private var nextID = 0
         private var nextTicket = 0
         private(set) var isShutDown = false
@@ -88,7 +92,7 @@ extension ConnectionPool {
             guard !isShutDown else { return [.fail(waiter: waiter, .connectionUnavailable, "the pool is shut down")] }
             nextTicket += 1
             origins[origin, default: OriginState()].waiters.append(waiter, ticket: nextTicket)
-            return serve(origin)
+            return serve(origin) + serveStarved()
         }
 
         /// A queued request gave up (cancelled, or its pool timeout passed). Nil if it was
@@ -105,13 +109,16 @@ extension ConnectionPool {
                 }
             }
             forgetIfUnused(origin)
-            return actions.isEmpty ? actions : actions + serveStarved()
+            return actions + serveStarved()
         }
 
-        mutating func connected(_ id: Int, capacity: Int, http2: Bool, now: HTTPInstant) -> [Action] {
+        /// Connection `id` is ready. `capacity`: requests at once (1 for HTTP/1.1; for
+        /// HTTP/2 the peer's stream limit, nil while its SETTINGS are still on the way).
+        mutating func connected(_ id: Int, capacity: Int?, http2: Bool, now: HTTPInstant) -> [Action] {
             guard var entry = connections[id], entry.phase == .connecting else { return [.close(id: id)] }
             entry.phase = .open
-            entry.capacity = max(0, capacity)
+            entry.capacity = max(0, capacity ?? 1)
+            entry.awaitingSettings = capacity == nil
             entry.http2 = http2
             entry.idleSince = now
             connections[id] = entry
@@ -139,7 +146,7 @@ extension ConnectionPool {
             if entry.phase == .draining {
                 guard entry.inUse == 0 else {
                     connections[id] = entry
-                    return serve(entry.origin)
+                    return serve(entry.origin) + serveStarved()
                 }
                 remove(id)
                 return [.close(id: id)] + serve(entry.origin) + serveStarved()
@@ -153,8 +160,9 @@ extension ConnectionPool {
         mutating func capacityChanged(_ id: Int, to capacity: Int) -> [Action] {
             guard var entry = connections[id], entry.phase == .open else { return [] }
             entry.capacity = max(0, capacity)
+            entry.awaitingSettings = false
             connections[id] = entry
-            return serve(entry.origin)
+            return serve(entry.origin) + serveStarved()
         }
 
         /// Connection `id` takes no new requests (GOAWAY, closed by the peer): close it
@@ -167,7 +175,7 @@ extension ConnectionPool {
             }
             entry.phase = .draining
             connections[id] = entry
-            return serve(entry.origin)
+            return serve(entry.origin) + serveStarved()
         }
 
         /// Closes idle connections past their keep-alive expiry.
@@ -177,7 +185,7 @@ extension ConnectionPool {
                 entry.isIdle && entry.idleSince.map { $0.duration(to: now) >= expiry } ?? false
             }.keys.sorted()
             for id in expired { remove(id) }
-            return expired.map { .close(id: $0) } + (expired.isEmpty ? [] : serveStarved())
+            return expired.map { .close(id: $0) } + serveStarved()
         }
 
         /// When the next idle connection expires, if any does.
@@ -277,6 +285,7 @@ extension ConnectionPool {
             let knownHTTP1 = mine.contains { $0.phase != .connecting && !$0.http2 }
             if limits.http2Schemes.contains(origin.scheme), !knownHTTP1, connecting > 0 { return 0 }
             if mine.contains(where: \.http2) {
+                if mine.contains(where: \.awaitingSettings) { return 0 }
                 return connecting == 0 && mine.count < limits.maxConnectionsPerOrigin ? 1 : 0
             }
             if limits.http2Schemes.contains(origin.scheme), !knownHTTP1 { return 1 }
@@ -309,6 +318,9 @@ extension ConnectionPool {
         private mutating func remove(_ id: Int) -> Entry? {
             guard let entry = connections.removeValue(forKey: id) else { return nil }
             origins[entry.origin]?.connections.removeAll { $0 == id }
+            // Its origin's waiters may now want a connection in its place (an HTTP/2
+            // origin at its fan-out cap, a connection whose limit was 0).
+            if origins[entry.origin]?.waiters.isEmpty == false { starved.insert(entry.origin) }
             forgetIfUnused(entry.origin)
             return entry
         }

@@ -258,7 +258,11 @@ public final class ConnectionPool: RequestInterface, Sendable {
                 core.connecting[id] = nil
                 core.live[id] = connection
                 if core.origins[id] != nil { core.emit(.connected(connection: id, origin: origin, version: http2 == nil ? .http1_1 : .http2)) }
-                return core.decide { $0.connected(id, capacity: http2?.streamUsage.limit ?? 1, http2: http2 != nil, now: clock.now) }
+                // HTTP/2 takes one request until the peer's SETTINGS say how many streams
+                // (as AsyncHTTPClient does): planning on an assumed 100 would pile
+                // requests on a connection that may allow 2, instead of fanning out.
+                let capacity = http2 == nil ? 1 : http2?.peerStreamLimit
+                return core.decide { $0.connected(id, capacity: capacity, http2: http2 != nil, now: clock.now) }
             }
             run(actions)
             http2?.observe { [weak self] change in self?.http2Changed(id, origin, change) }

@@ -8,6 +8,12 @@ public struct PoolSnapshot: Sendable, Equatable {
         public var connections: [ConnectionEntry]
         /// Requests waiting for a connection to this origin.
         public var queuedRequests: Int
+
+        public init(origin: Origin, connections: [ConnectionEntry], queuedRequests: Int) {
+            self.origin = origin
+            self.connections = connections
+            self.queuedRequests = queuedRequests
+        }
     }
 
     public struct ConnectionEntry: Sendable, Equatable {
@@ -34,10 +40,22 @@ public struct PoolSnapshot: Sendable, Equatable {
         public var idleFor: Duration?
         /// Requests it has been given so far.
         public var requestCount: Int
+
+        public init(id: Int, state: State, version: HTTPVersion?, requestsInUse: Int, requestLimit: Int, idleFor: Duration?, requestCount: Int) {
+            self.id = id
+            self.state = state
+            self.version = version
+            self.requestsInUse = requestsInUse
+            self.requestLimit = requestLimit
+            self.idleFor = idleFor
+            self.requestCount = requestCount
+        }
     }
 
     /// Sorted by origin.
     public var origins: [OriginEntry]
+
+    public init(origins: [OriginEntry]) { self.origins = origins }
 
     /// Requests holding a connection (until their response body ends).
     public var activeRequests: Int { origins.reduce(0) { $0 + $1.connections.reduce(0) { $0 + $1.requestsInUse } } }

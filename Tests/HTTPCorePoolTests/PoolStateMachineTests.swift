@@ -62,12 +62,13 @@ struct CheckedPool {
                 && !machine.connections.values.contains { $0.origin != origin && $0.phase == .open && $0.inUse == 0 }
             let fannedOut = mine.contains(where: \.http2) && mine.count >= limits.maxConnectionsPerOrigin
             let limitedToZero = mine.contains { $0.phase == .open && $0.capacity == 0 }
-            #expect(connecting || full || fannedOut || limitedToZero, "\(origin) waits for nothing: \(machine.connections) \(machine.waiters)", sourceLocation: sourceLocation)
+            let awaitingSettings = mine.contains(where: \.awaitingSettings)
+            #expect(connecting || full || fannedOut || limitedToZero || awaitingSettings, "\(origin) waits for nothing: \(machine.connections) \(machine.waiters)", sourceLocation: sourceLocation)
         }
     }
 
     mutating func request(_ origin: Origin, _ waiter: Int) { apply(machine.request(origin, waiter: waiter)) }
-    mutating func connected(_ id: Int, capacity: Int = 1, http2: Bool = false) { apply(machine.connected(id, capacity: capacity, http2: http2, now: now)) }
+    mutating func connected(_ id: Int, capacity: Int? = 1, http2: Bool = false) { apply(machine.connected(id, capacity: capacity, http2: http2, now: now)) }
     mutating func released(_ id: Int, reusable: Bool = true) { apply(machine.released(id, reusable: reusable, now: now)) }
     mutating func capacityChanged(_ id: Int, _ capacity: Int) { apply(machine.capacityChanged(id, to: capacity)) }
     mutating func lost(_ id: Int) { apply(machine.connectionLost(id)) }
@@ -255,6 +256,17 @@ struct CheckedPool {
         #expect(pool.assigned[5] == 1)
     }
 
+    @Test func http2WaitsForTheFirstSettingsBeforeFanningOut() {
+        var pool = CheckedPool(perOrigin: 4, http2Schemes: ["https"])
+        for waiter in 1...5 { pool.request(secure, waiter) }
+        pool.connected(1, capacity: nil, http2: true) // SETTINGS not here yet
+        #expect(pool.assigned == [1: 1]) // one request goes at once
+        #expect(pool.opened == [1]) // and no fan-out on a guess
+        pool.capacityChanged(1, 100)
+        #expect(pool.assigned.count == 5)
+        #expect(pool.opened == [1])
+    }
+
     @Test func aLostConnectionDrainsAndItsWaitersGetANewOne() {
         var pool = CheckedPool(perOrigin: 1, http2Schemes: ["https"])
         pool.request(secure, 1)
@@ -286,7 +298,7 @@ struct CheckedPool {
 
     /// Thousands of random events against the invariants: no double assignment, limits
     /// kept, nobody waits for nothing, and at the end everything released is idle.
-    @Test(arguments: [1, 2, 3, 4]) func randomEventsKeepTheInvariants(seed: UInt64) {
+    @Test(arguments: 1...8) func randomEventsKeepTheInvariants(seed: UInt64) {
         var random = SplitMix(seed: seed)
         let origins = [a, b, secure]
         var pool = CheckedPool(maxConnections: 4, maxKeepalive: 2, perOrigin: 2, http2Schemes: ["https"])
@@ -304,7 +316,8 @@ struct CheckedPool {
             case 2 where !connecting.isEmpty:
                 let id = connecting[Int(random.next() % UInt64(connecting.count))]
                 let http2 = pool.machine.connections[id]!.origin == secure && random.next() % 4 != 0
-                pool.connected(id, capacity: http2 ? Int(random.next() % 3) + 1 : 1, http2: http2)
+                let capacity = http2 ? [nil, 1, 2, 3][Int(random.next() % 4)] : 1
+                pool.connected(id, capacity: capacity, http2: http2)
             case 3 where !connecting.isEmpty:
                 pool.connectFailed(connecting[Int(random.next() % UInt64(connecting.count))], .connectRefused)
             case 4 where !inUse.isEmpty:
