@@ -25,5 +25,6 @@ let package = Package(
         bench("echo-bench", []),
         bench("tls-bench", ["HTTPCoreTLS"]),
         bench("h2-bench", ["HTTPCoreHTTP2", "HTTPCoreTLS"]),
+        bench("pool-bench", ["HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreTLS"]),
     ]
 )

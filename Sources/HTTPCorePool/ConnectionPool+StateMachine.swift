@@ -280,15 +280,19 @@ extension ConnectionPool {
         private func openingsWanted(for origin: Origin) -> Int {
             guard let state = origins[origin], !state.waiters.isEmpty else { return 0 }
             // Draining connections take no new requests: they count for nothing here.
-            let mine = state.connections.compactMap { connections[$0] }.filter { $0.phase != .draining }
-            let connecting = mine.filter { $0.phase == .connecting }.count
-            let knownHTTP1 = mine.contains { $0.phase != .connecting && !$0.http2 }
-            if limits.http2Schemes.contains(origin.scheme), !knownHTTP1, connecting > 0 { return 0 }
-            if mine.contains(where: \.http2) {
-                if mine.contains(where: \.awaitingSettings) { return 0 }
-                return connecting == 0 && mine.count < limits.maxConnectionsPerOrigin ? 1 : 0
+            var usable = 0, connecting = 0, http2 = false, http1 = false, awaitingSettings = false
+            for id in state.connections {
+                guard let entry = connections[id], entry.phase != .draining else { continue }
+                usable += 1
+                if entry.phase == .connecting { connecting += 1 } else if entry.http2 { http2 = true } else { http1 = true }
+                if entry.awaitingSettings { awaitingSettings = true }
             }
-            if limits.http2Schemes.contains(origin.scheme), !knownHTTP1 { return 1 }
+            let mayBeHTTP2 = limits.http2Schemes.contains(origin.scheme) && !http1
+            if mayBeHTTP2, connecting > 0 { return 0 }
+            if http2 {
+                return !awaitingSettings && connecting == 0 && usable < limits.maxConnectionsPerOrigin ? 1 : 0
+            }
+            if mayBeHTTP2 { return 1 }
             return max(0, state.waiters.count - connecting)
         }
 
@@ -305,10 +309,11 @@ extension ConnectionPool {
 
         /// Closes the longest-idle connections beyond `maxKeepaliveConnections`.
         private mutating func trimKeepalive() -> [Action] {
-            let idle = connections.filter { $0.value.isIdle }
-            let excess = idle.count - limits.maxKeepaliveConnections
+            var idleCount = 0
+            for entry in connections.values where entry.isIdle { idleCount += 1 }
+            let excess = idleCount - limits.maxKeepaliveConnections
             guard excess > 0 else { return [] }
-            let victims = idle.sorted { ($0.value.idleSince?.nanoseconds ?? 0, $0.key) < ($1.value.idleSince?.nanoseconds ?? 0, $1.key) }
+            let victims = connections.filter { $0.value.isIdle }.sorted { ($0.value.idleSince?.nanoseconds ?? 0, $0.key) < ($1.value.idleSince?.nanoseconds ?? 0, $1.key) }
                 .prefix(excess).map(\.key)
             for id in victims { remove(id) }
             return victims.map { .close(id: $0) }

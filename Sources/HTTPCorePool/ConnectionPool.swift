@@ -152,7 +152,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
             core.nextWaiter += 1
             let ticket = core.nextWaiter
             core.waiters[ticket] = (waiter, origin)
-            let actions = core.decide { machine in machine.expire(now: clock.now) + machine.request(origin, waiter: ticket) }
+            let actions = core.decide { $0.request(origin, waiter: ticket) }
             let served = actions.contains { action in
                 switch action {
                 case .assign(let waiter, _), .fail(let waiter, _, _): waiter == ticket
@@ -175,7 +175,12 @@ public final class ConnectionPool: RequestInterface, Sendable {
         defer { timeout?.cancel() }
         let id: Int
         do {
-            id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
+            // Served at once (the usual case): no suspension.
+            if case .success(let ready)? = waiter.finishedResult {
+                id = ready
+            } else {
+                id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
+            }
         } catch {
             core.withLock { _ = $0.waiters.removeValue(forKey: ticket) }
             // Assigned in the same instant as the cancellation: hand the connection back.
