@@ -31,8 +31,6 @@ public struct Proxy: Sendable, CustomStringConvertible {
             case .socks5, .socks5h: 1080
             }
         }
-
-        var isSOCKS: Bool { self == .socks5 || self == .socks5h }
     }
 
     /// A username and password for the proxy: HTTP Basic in `Proxy-Authorization`, or the
