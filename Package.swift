@@ -62,10 +62,10 @@ let package = Package(
         ),
 
         // Shared by the test targets: backend fixtures, peers on loopback (nginx, openssl
-        // s_server), the test PKI, checksums.
+        // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
         .target(
             name: "HTTPCoreTestSupport",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch"],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch"],
             path: "Tests/HTTPCoreTestSupport",
             swiftSettings: settings
         ),
@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPCorePoolTests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

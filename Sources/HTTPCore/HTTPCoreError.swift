@@ -94,6 +94,7 @@ extension HTTPCoreError {
             case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
             case tlsCertificateRejected, tlsHandshakeFailed, tlsProtocolError, tlsTruncated, tlsInvalidConfiguration
             case streamReset, goAway
+            case proxyUnreachable, proxyAuthenticationRequired, proxyTunnelRefused, proxyProtocolError
         }
 
         private let raw: Raw
@@ -121,6 +122,7 @@ extension HTTPCoreError {
             case .connectionClosed, .connectionUnavailable: .unavailable
             case .tlsCertificateRejected, .tlsHandshakeFailed, .tlsProtocolError, .tlsTruncated, .tlsInvalidConfiguration:
                 .tls
+            case .proxyUnreachable, .proxyAuthenticationRequired, .proxyTunnelRefused, .proxyProtocolError: .proxy
             }
         }
 
@@ -181,6 +183,21 @@ extension HTTPCoreError {
         /// The HTTP/2 connection went away (GOAWAY, or a connection error). Streams above the
         /// peer's last stream id fail with this and `.notProcessed`: safe to retry.
         public static let goAway = Code(.goAway)
+        /// The proxy itself could not be reached (its TCP connect was refused or failed, or
+        /// its name did not resolve); `underlying` is the network error. A connect timeout
+        /// stays `.connectTimeout`.
+        public static let proxyUnreachable = Code(.proxyUnreachable)
+        /// The proxy wants credentials, or refused the ones given: HTTP 407 (or 401 to a
+        /// CONNECT), SOCKS5 with no acceptable method or a failed RFC 1929 login.
+        /// `underlying` is HTTPCorePool's `ProxyRefusal`.
+        public static let proxyAuthenticationRequired = Code(.proxyAuthenticationRequired)
+        /// The proxy would not open the tunnel to the origin: a non-2xx answer to CONNECT, or
+        /// a SOCKS5 reply other than success (host unreachable, connection refused, ...).
+        /// `underlying` is HTTPCorePool's `ProxyRefusal` with the status or reply code.
+        public static let proxyTunnelRefused = Code(.proxyTunnelRefused)
+        /// The proxy's answer broke its protocol: not HTTP, a truncated or malformed SOCKS5
+        /// reply, a wrong SOCKS version, or a close in the middle of the handshake.
+        public static let proxyProtocolError = Code(.proxyProtocolError)
     }
 }
 

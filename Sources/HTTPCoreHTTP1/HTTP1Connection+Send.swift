@@ -10,7 +10,10 @@ extension HTTP1Connection {
             throw HTTPCoreError(.invalidRequest, "a connection to \(origin) cannot send a request for \(requested)", processing: .notProcessed)
         }
         let framing = try HTTP1RequestEncoder.framing(for: request)
-        let head = try HTTP1RequestEncoder.encodeHead(request.head, origin: origin, framing: framing)
+        let head = try HTTP1RequestEncoder.encodeHead(
+            request.head, origin: origin, framing: framing,
+            absoluteForm: configuration.absoluteFormTarget, additionalFields: configuration.additionalFields
+        )
         if state.withLock({ $0.isIdle }), await stream.isStaleWhenIdle(clock: clock) {
             // The server spoke or hung up while we were idle: this connection is stale.
             if state.withLock({ $0.close() }) { await stream.close(.abortive) }

@@ -1,5 +1,5 @@
 public import HTTPCore
-import HTTPTypes
+public import HTTPTypes
 
 /// An HTTP/1.1 client connection over any `NetworkStream`: one request at a time,
 /// keep-alive reuse, chunked bodies both ways, 1xx skipped (100-continue honoured),
@@ -15,11 +15,26 @@ public final class HTTP1Connection: Connection {
         public var keepAliveExpiry: Duration?
         /// The most bytes asked of the stream per read.
         public var readSize: Int
+        /// For a connection to a forward proxy (RFC 9112 §3.2.2): request targets in
+        /// absolute form, `http://example.com/path`, so the proxy knows where to go.
+        public var absoluteFormTarget: Bool
+        /// Fields added to every request head, replacing any the request has under the same
+        /// name: `Proxy-Authorization` for a forward proxy, which takes it off before
+        /// forwarding. Never set this on a connection to an origin or through a tunnel.
+        public var additionalFields: HTTPFields
 
-        public init(limits: HTTP1Limits = HTTP1Limits(), keepAliveExpiry: Duration? = .seconds(5), readSize: Int = 64 * 1024) {
+        public init(
+            limits: HTTP1Limits = HTTP1Limits(),
+            keepAliveExpiry: Duration? = .seconds(5),
+            readSize: Int = 64 * 1024,
+            absoluteFormTarget: Bool = false,
+            additionalFields: HTTPFields = [:]
+        ) {
             self.limits = limits
             self.keepAliveExpiry = keepAliveExpiry
             self.readSize = readSize
+            self.absoluteFormTarget = absoluteFormTarget
+            self.additionalFields = additionalFields
         }
     }
 

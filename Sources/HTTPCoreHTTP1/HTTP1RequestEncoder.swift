@@ -51,16 +51,27 @@ enum HTTP1RequestEncoder {
     }
 
     /// The request line, Host (from the request's authority, else the origin), the user's
-    /// fields, and the framing field.
-    static func encodeHead(_ head: HTTPRequest, origin: Origin, framing: Framing) throws(HTTPCoreError) -> [UInt8] {
+    /// fields, `additionalFields` (which replace the user's of the same name), and the
+    /// framing field. `absoluteForm` is for a forward proxy: `GET http://host/path`, and
+    /// `OPTIONS *` becomes `OPTIONS http://host` (RFC 9112 §3.2.4).
+    static func encodeHead(
+        _ head: HTTPRequest,
+        origin: Origin,
+        framing: Framing,
+        absoluteForm: Bool = false,
+        additionalFields: HTTPFields = [:]
+    ) throws(HTTPCoreError) -> [UInt8] {
         let method = head.method.rawValue
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
             throw HTTPCoreError(.invalidRequest, "method \(method.debugDescription) is not a token", processing: .notProcessed)
         }
-        let target = head.path ?? (head.method == .connect ? origin.authority : "/")
-        try requireVisible(target, what: "request target")
         let host = head.authority ?? origin.authority
         try requireVisible(host, what: "authority")
+        var target = head.path ?? (head.method == .connect ? origin.authority : "/")
+        if absoluteForm, head.method != .connect {
+            target = "\(origin.scheme)://\(host)" + (target == "*" ? "" : target)
+        }
+        try requireVisible(target, what: "request target")
 
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
@@ -70,7 +81,10 @@ enum HTTP1RequestEncoder {
         bytes.append(contentsOf: " HTTP/1.1\r\nHost: ".utf8)
         bytes.append(contentsOf: host.utf8)
         bytes.append(contentsOf: "\r\n".utf8)
-        for field in head.headerFields where !framingFields.contains(field.name) {
+        for field in head.headerFields where !framingFields.contains(field.name) && additionalFields[values: field.name].isEmpty {
+            try appendField(field, to: &bytes)
+        }
+        for field in additionalFields where !framingFields.contains(field.name) {
             try appendField(field, to: &bytes)
         }
         switch framing {

@@ -17,8 +17,9 @@ extension ConnectionPool {
         /// Idle connections kept; the longest idle beyond this are closed.
         public var maxKeepaliveConnections = 20
         public var keepaliveExpiry: Duration? = .seconds(5)
-        /// Each attempt's limit for TCP connect plus the TLS handshake. Connects run for the
-        /// pool, not for one request, so this is the pool's, not `Timeouts.connect`.
+        /// Each attempt's limit for TCP connect plus the proxy handshake (if any) plus the
+        /// TLS handshakes. Connects run for the pool, not for one request, so this is the
+        /// pool's, not `Timeouts.connect`.
         public var connectTimeout: Duration? = .seconds(10)
         /// Connection attempts after the first, with exponential backoff (0.5 s, 1 s, 2 s, ...).
         public var retries = 0
@@ -31,6 +32,12 @@ extension ConnectionPool {
         /// up to this many per origin.
         public var maxHTTP2ConnectionsPerOrigin = 4
         public var http2Connection = HTTP2Connection.Configuration()
+        /// Every connection goes through this proxy; connections are still kept per origin
+        /// (the requested scheme, host and port). Through an HTTP(S) proxy, http:// origins
+        /// are forwarded over HTTP/1.1 whatever `http2` says; https:// origins and every
+        /// origin through SOCKS5 negotiate as if connected directly. With `unixSocketPath`,
+        /// the socket leads to the proxy.
+        public var proxy: Proxy?
 
         public init() {}
 

@@ -4,12 +4,16 @@ import HTTPCoreHTTP2
 import HTTPCoreTLS
 
 /// Opens a connection the way httpcore does: TCP (or a Unix socket) through the backend,
-/// TLS for https, then HTTP/2 if ALPN says `h2` (or by prior knowledge for http:// when
-/// only `http2` is on), else HTTP/1.1. Failed attempts are retried with backoff.
+/// or a route through the configured proxy (`PoolConnector+Proxy.swift`), TLS for https,
+/// then HTTP/2 if ALPN says `h2` (or by prior knowledge for http:// when only `http2` is
+/// on), else HTTP/1.1. Failed attempts are retried with backoff.
 struct PoolConnector: Sendable {
     let backend: any NetworkBackend
     let configuration: ConnectionPool.Configuration
     let tls: TLSContext
+    /// TLS to an https proxy: the proxy's own configuration or the pool's, offering only
+    /// HTTP/1.1 (the proxy speaks HTTP/1.1 whatever the origin does).
+    let proxyTLS: TLSContext?
 
     init(backend: any NetworkBackend, configuration: ConnectionPool.Configuration) throws(HTTPCoreError) {
         self.backend = backend
@@ -17,6 +21,13 @@ struct PoolConnector: Sendable {
         var tls = configuration.tls ?? .client()
         tls.applicationProtocols = configuration.applicationProtocols
         self.tls = try TLSContext(tls)
+        if let proxy = configuration.proxy, proxy.kind == .https {
+            var proxyTLS = proxy.tls ?? configuration.tls ?? .client()
+            proxyTLS.applicationProtocols = ["http/1.1"]
+            self.proxyTLS = try TLSContext(proxyTLS)
+        } else {
+            proxyTLS = nil
+        }
     }
 
     func connect(_ origin: Origin, timeout: Duration?) async throws -> any Connection {
@@ -33,34 +44,46 @@ struct PoolConnector: Sendable {
     }
 
     private static func isRetryable(_ error: HTTPCoreError) -> Bool {
-        error.category == .network(.connect) || error.code == .connectTimeout
+        error.category == .network(.connect) || error.code == .connectTimeout || error.code == .proxyUnreachable
     }
 
+    /// One attempt; `timeout` bounds all of it (connect, proxy handshake, TLS).
     private func connectOnce(_ origin: Origin, timeout: Duration?) async throws -> any Connection {
-        let clock = backend.clock
-        let options = ConnectOptions(timeout: timeout, localAddress: configuration.localAddress, socketOptions: configuration.socketOptions)
-        let tcp = if let path = configuration.unixSocketPath {
-            try await backend.connectUnixSocket(path: path, options: options)
-        } else {
-            try await backend.connectTCP(host: origin.host, port: origin.port, options: options)
+        let deadline = backend.clock.deadline(after: timeout, capping: nil)
+        if let proxy = configuration.proxy {
+            return try await connect(origin, via: proxy, timeout: timeout, deadline: deadline)
         }
+        let stream = try await openTransport(host: origin.host, port: origin.port, timeout: timeout)
+        return try await negotiate(over: stream, origin: origin, deadline: deadline)
+    }
+
+    /// TCP to `host`, or the configured Unix socket.
+    func openTransport(host: String, port: Int, timeout: Duration?) async throws -> any NetworkStream {
+        let options = ConnectOptions(timeout: timeout, localAddress: configuration.localAddress, socketOptions: configuration.socketOptions)
+        if let path = configuration.unixSocketPath {
+            return try await backend.connectUnixSocket(path: path, options: options)
+        }
+        return try await backend.connectTCP(host: host, port: port, options: options)
+    }
+
+    /// Over a stream that reaches `origin` (a socket or a tunnel): TLS for https, then the
+    /// protocol ALPN (or the configuration) picks.
+    func negotiate(over stream: any NetworkStream, origin: Origin, deadline: HTTPInstant?) async throws -> any Connection {
+        let clock = backend.clock
         guard origin.scheme == "https" else {
             if configuration.http2, !configuration.http1 {
-                return try await HTTP2Connection.start(over: tcp, origin: origin, clock: clock, configuration: configuration.http2Connection)
+                return try await HTTP2Connection.start(over: stream, origin: origin, clock: clock, configuration: configuration.http2Connection)
             }
-            return HTTP1Connection(stream: tcp, origin: origin, clock: clock, configuration: http1Configuration)
+            return HTTP1Connection(stream: stream, origin: origin, clock: clock, configuration: http1Configuration)
         }
-        let secured = try await TLSStream.connect(
-            over: tcp, host: origin.host, port: origin.port, context: tls, clock: clock,
-            deadline: clock.deadline(after: timeout, capping: nil)
-        )
+        let secured = try await TLSStream.connect(over: stream, host: origin.host, port: origin.port, context: tls, clock: clock, deadline: deadline)
         if secured.info.alpn == "h2" || (secured.info.alpn == nil && !configuration.http1) {
             return try await HTTP2Connection.start(over: secured, origin: origin, clock: clock, configuration: configuration.http2Connection)
         }
         return HTTP1Connection(stream: secured, origin: origin, clock: clock, configuration: http1Configuration)
     }
 
-    private var http1Configuration: HTTP1Connection.Configuration {
+    var http1Configuration: HTTP1Connection.Configuration {
         HTTP1Connection.Configuration(keepAliveExpiry: configuration.keepaliveExpiry)
     }
 }
