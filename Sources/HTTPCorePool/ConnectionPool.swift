@@ -9,8 +9,6 @@ import HTTPCoreHTTP2
 /// after it, in tasks of their own. A cancelled request leaves the queue at once; an
 /// attempt to connect that no request waits for any more is abandoned, and one that
 /// others still wait for finishes (or times out) and serves them.
-///
-/// Unfinished (issue 6 is open): proxies.
 public final class ConnectionPool: RequestInterface, Sendable {
     fileprivate struct Core {
         var machine: StateMachine
@@ -45,8 +43,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
     }
 
     /// Sends `request` on a pooled connection. An idempotent request that fails on a
-    /// reused connection before any response byte (the server closed it meanwhile) is
-    /// retried once on another.
+    /// reused connection before any response byte (the server closed it meanwhile, RFC
+    /// 9112 §9.3.1) is retried once on another.
     public func send(_ request: Request) async throws -> Response {
         guard let origin = request.origin else {
             throw HTTPCoreError(.invalidRequest, "the request has no scheme and authority to route by", processing: .notProcessed)
@@ -61,7 +59,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
             } catch {
                 release(id, connection)
                 let failure = HTTPCoreError.from(error, default: .readFailed)
-                if reused, !retried, failure.isSafeToRetry, request.isIdempotent, !Task.isCancelled {
+                let noAnswer = failure.isSafeToRetry || failure.code == .closedBeforeResponse
+                if reused, !retried, noAnswer, request.isIdempotent, !Task.isCancelled {
                     retried = true
                     continue
                 }

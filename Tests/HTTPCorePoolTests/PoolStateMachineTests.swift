@@ -44,8 +44,8 @@ struct CheckedPool {
         let limits = machine.limits
         #expect(machine.connections.count <= limits.maxConnections, "over maxConnections", sourceLocation: sourceLocation)
         #expect(Set(machine.connections.keys) == opened, "the machine and the actions disagree on open connections", sourceLocation: sourceLocation)
-        for (id, entry) in machine.connections {
-            if entry.phase == .connecting { #expect(entry.inUse == 0, sourceLocation: sourceLocation) }
+        for entry in machine.connections.values where entry.phase == .connecting {
+            #expect(entry.inUse == 0, "a request on a connection not yet open", sourceLocation: sourceLocation)
         }
         let waiting = machine.waiters.map(\.id)
         #expect(Set(waiting).count == waiting.count, "a waiter queued twice", sourceLocation: sourceLocation)
