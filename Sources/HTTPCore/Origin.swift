@@ -5,7 +5,8 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
     public var port: Int
 
     public init(scheme: String, host: String, port: Int) {
-        self.scheme = scheme.lowercased()
+        // Lowercase only when needed: origins are made for every request.
+        self.scheme = scheme.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? scheme.lowercased() : scheme
         self.host = host
         self.port = port
     }
@@ -26,7 +27,7 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads an authority (`host`, `host:port`, `[v6]:port`), filling the scheme's default port.
     public init?(scheme: String, authority: String) {
-        let scheme = scheme.lowercased()
+        let scheme = scheme.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? scheme.lowercased() : scheme
         guard !authority.isEmpty, !authority.contains("@"), let defaultPort = Origin.defaultPort(for: scheme) else {
             return nil
         }

@@ -40,11 +40,9 @@ extension HTTP1ResponseParser {
         var keepAlive = false
         for value in fields[values: .connection] {
             for token in value.split(separator: ",") {
-                switch token.trimmingOWS.lowercased() {
-                case "close": close = true
-                case "keep-alive": keepAlive = true
-                default: break
-                }
+                let token = token.trimmingOWS
+                if token.equalsIgnoringASCIICase("close") { close = true }
+                if token.equalsIgnoringASCIICase("keep-alive") { keepAlive = true }
             }
         }
         if close { return false }
@@ -95,5 +93,14 @@ extension StringProtocol {
         while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
         while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
         return Substring(text)
+    }
+}
+
+extension Substring {
+    /// ASCII case-insensitive comparison with a lowercase `other`, without making a
+    /// lowercased copy (it runs for every response's Connection field).
+    func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        guard utf8.count == other.utf8.count else { return false }
+        return zip(utf8, other.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
     }
 }

@@ -15,7 +15,9 @@ public final class ConnectionPool: RequestInterface, Sendable {
         var live: [Int: any Connection] = [:]
         /// Each connection's origin, from `open` until it is closed (for events).
         var origins: [Int: Origin] = [:]
-        var waiters: [Int: (waiter: Waiter<Int>, origin: Origin)] = [:]
+        /// Requests waiting; the waiter is nil only inside `lease`'s lock, while it
+        /// finds out whether it must wait.
+        var waiters: [Int: (waiter: Waiter<Int>?, origin: Origin)] = [:]
         var nextWaiter = 0
         var connecting: [Int: Task<Void, Never>] = [:]
         var expiryTimer: Task<Void, Never>?
@@ -146,22 +148,27 @@ public final class ConnectionPool: RequestInterface, Sendable {
     /// Waits for a connection; returns it with its request count.
     private func lease(_ origin: Origin, options: RequestOptions) async throws -> (Int, any Connection, Int) {
         let clock = backend.clock
-        let waiter = Waiter<Int>()
-        let (ticket, actions) = core.withLock { core -> (Int, [StateMachine.Action]) in
+        // A free connection is decided and taken under one lock, with no waiter made.
+        let (ticket, waiter, leased, actions) = core.withLock { core -> (Int, Waiter<Int>?, (Int, any Connection, Int)?, [StateMachine.Action]) in
             core.nextWaiter += 1
             let ticket = core.nextWaiter
-            core.waiters[ticket] = (waiter, origin)
-            let actions = core.decide { $0.request(origin, waiter: ticket) }
-            let served = actions.contains { action in
-                switch action {
-                case .assign(let waiter, _), .fail(let waiter, _, _): waiter == ticket
-                default: false
-                }
+            core.waiters[ticket] = (nil, origin)
+            var actions = core.decide { $0.request(origin, waiter: ticket) }
+            for (index, action) in actions.enumerated() {
+                guard case .assign(ticket, let id) = action, let connection = core.live[id] else { continue }
+                actions.remove(at: index)
+                core.waiters[ticket] = nil
+                return (ticket, nil, (id, connection, core.machine.connections[id]?.requestCount ?? 0), actions)
             }
-            if !served { core.emit(.queued(origin: origin)) }
-            return (ticket, actions)
+            let waiter = Waiter<Int>()
+            core.waiters[ticket] = (waiter, origin)
+            let failed = actions.contains { if case .fail(ticket, _, _) = $0 { true } else { false } }
+            if !failed { core.emit(.queued(origin: origin)) }
+            return (ticket, waiter, nil, actions)
         }
         run(actions)
+        if let leased { return leased }
+        guard let waiter else { preconditionFailure("a request neither leased nor waiting") }
         // Only a request that has to wait needs a pool timeout.
         let timeout = waiter.isFinished ? nil : options.timeouts.pool.map { pool in
             Task {
@@ -174,12 +181,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
         defer { timeout?.cancel() }
         let id: Int
         do {
-            // Served at once (the usual case): no suspension.
-            if case .success(let ready)? = waiter.finishedResult {
-                id = ready
-            } else {
-                id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
-            }
+            id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
         } catch {
             core.withLock { _ = $0.waiters.removeValue(forKey: ticket) }
             // Assigned in the same instant as the cancellation: hand the connection back.
@@ -214,12 +216,12 @@ public final class ConnectionPool: RequestInterface, Sendable {
         // HTTP/1.1 takes the next request once idle; HTTP/2 while it accepts new streams.
         let reusable = !connection.isClosed && ((connection as? HTTP2Connection)?.acceptsNewStreams ?? connection.isIdle)
         let now = backend.clock.now
-        let actions = core.withLock { core in
+        let (actions, needsTimer) = core.withLock { core in
             if let origin = core.origins[id] { core.emit(.released(connection: id, origin: origin)) }
-            return core.decide { $0.released(id, reusable: reusable, now: now) }
+            return (core.decide { $0.released(id, reusable: reusable, now: now) }, core.expiryTimer == nil)
         }
         run(actions)
-        scheduleExpiry()
+        if needsTimer { scheduleExpiry() }
     }
 
     // MARK: - Actions
@@ -236,7 +238,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
                 }
             case .assign(let waiter, let connection):
                 let waiting = core.withLock { $0.waiters.removeValue(forKey: waiter) }
-                if waiting?.waiter.resume(returning: connection) != true {
+                if waiting?.waiter?.resume(returning: connection) != true {
                     // The request went away this instant: give the connection back.
                     if let live = core.withLock({ $0.live[connection] }) { release(connection, live) }
                 }
@@ -247,7 +249,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
             case .abandon(let id):
                 core.withLock { $0.connecting.removeValue(forKey: id) }?.cancel()
             case .fail(let waiter, let code, let detail):
-                core.withLock { $0.waiters.removeValue(forKey: waiter) }?.waiter
+                core.withLock { $0.waiters.removeValue(forKey: waiter) }?.waiter?
                     .resume(throwing: (failure ?? HTTPCoreError(code, detail)).with(processing: .notProcessed))
             }
         }

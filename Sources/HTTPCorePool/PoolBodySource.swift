@@ -1,12 +1,13 @@
 import HTTPCore
 import HTTPTypes
+import Synchronization
 
 /// A response body that hands its connection back to the pool when it ends, fails, or is
 /// dropped: the request's hold on the connection lasts exactly as long as its body.
 final class PoolBodySource: ResponseBodySource {
     private let inner: any ResponseBodySource
     private let onDone: @Sendable () -> Void
-    private let done = Locked(false)
+    private let done = Atomic(false)
 
     init(_ inner: any ResponseBodySource, onDone: @escaping @Sendable () -> Void) {
         self.inner = inner
@@ -30,10 +31,6 @@ final class PoolBodySource: ResponseBodySource {
     }
 
     private func finish() {
-        let first = done.withLock { done in
-            defer { done = true }
-            return !done
-        }
-        if first { onDone() }
+        if !done.exchange(true, ordering: .acquiringAndReleasing) { onDone() }
     }
 }
