@@ -27,6 +27,7 @@ extension HTTP1Connection {
                 return try await respond(final.0, final.1, exchange)
             }
             state.withLock { $0.requestSent(id) }
+            request.options.trace?.record(.requestSent)
             while true {
                 switch try await nextEvent(exchange) {
                 case .informational:

@@ -98,6 +98,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     public var requestCount: Int { core.withLock { $0.machine.requestCount } }
 
+    public var streamInfo: NetworkStreamInfo { stream.info }
+
     /// Streams open now, and the peer's limit.
     public var streamUsage: (open: Int, limit: Int) { core.withLock { ($0.machine.openStreams, $0.machine.peerLimit) } }
 
@@ -363,6 +365,8 @@ extension HTTP2Connection.Core {
             for ticket in machine.peerLimitChanged(Int(session.remoteMaxConcurrentStreams)) {
                 slotWaiters.removeValue(forKey: ticket)?.resume(returning: ())
             }
+        case .requestSent(let id):
+            streams[id]?.trace?.record(.requestSent)
         case .goawaySent(let code):
             if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
         case .priorityUpdate:
