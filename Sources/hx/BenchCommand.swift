@@ -56,8 +56,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func makeRun() throws(HXFailure) -> BenchRun {
-        for (value, name) in [(requests, "-n"), (clients, "-c"), (streams, "-m"), (threads, "-t")] where value < 1 {
-            throw HXFailure(.usage, "\(name) must be at least 1, not \(value)")
+        let limits = [(requests, "-n", 100_000_000), (clients, "-c", 10_000), (streams, "-m", 10_000), (threads, "-t", 64)]
+        for (value, name, limit) in limits where !(1...limit).contains(value) {
+            throw HXFailure(.usage, "\(name) must be between 1 and \(limit), not \(value)")
         }
         let spec = try RequestSpec(method: method, url: url, headers: headers, body: try body.spec())
         let settings = try connection.settings(for: spec.url)

@@ -3,8 +3,8 @@ import HXCore
 import Glibc
 #endif
 
-/// Where the response goes: stdout, or a file created (truncated) on the first write, so
-/// a failed request leaves no empty file behind.
+/// Where the response goes: stdout, or a file created (truncated) on the first write or
+/// at the end, so a request that fails before its body leaves no file behind.
 final class OutputSink {
     private let path: String?
     private var fd: Int32?
@@ -21,6 +21,11 @@ final class OutputSink {
         guard StandardIO.write(bytes, to: fd) else {
             throw HXFailure(.writeError, "cannot write to \(path ?? "stdout"): \(StandardIO.lastError)")
         }
+    }
+
+    /// Creates the file if nothing was written (an empty body still makes a file).
+    func finish() throws(HXFailure) {
+        _ = try open()
     }
 
     private func open() throws(HXFailure) -> Int32 {

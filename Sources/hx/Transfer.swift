@@ -58,6 +58,7 @@ struct Transfer: Sendable {
             received += chunk.count
             progress?.add(chunk.count)
         }
+        try sink.finish()
         progress?.finish()
         recorder.markDone()
         if verbose { Verbose.finish(recorder.timeline, received: received) }

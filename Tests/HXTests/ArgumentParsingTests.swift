@@ -94,7 +94,9 @@ import Testing
         (["--backend", "epoll", "http://h/"], "epoll"),
         (["--bogus", "http://h/"], "Unknown option '--bogus'"),
         ([], "Missing expected argument"),
-        (["bench", "-n", "0", "http://h/"], "-n must be at least 1"),
+        (["bench", "-n", "0", "http://h/"], "-n must be between 1 and 100000000, not 0"),
+        (["bench", "-c", "9223372036854775807", "-m", "2", "http://h/"], "-c must be between 1 and 10000"),
+        (["bench", "-m", "-1", "http://h/"], "-m"),
         (["bench", "-c", "x", "http://h/"], "-c"),
         (["bench", "http://h/", "extra"], "Unexpected argument"),
     ])

@@ -68,6 +68,15 @@ import Testing
             #expect(result.status == 0 && result.output.isEmpty, "\(result.output)")  // no progress bar: stderr is not a terminal
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == nginx.file)
         }
+        // An empty body still makes a (truncated) file; a --fail refusal makes none.
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("old".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try Self.hx(["-X", "HEAD", "-o", path, "http://127.0.0.1:\(nginx.port)/"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
+        let refused = Self.temporaryPath()
+        #expect(try Self.hx(["--fail", "-o", refused, "http://127.0.0.1:\(nginx.port)/missing"]).status == 22)
+        #expect(!FileManager.default.fileExists(atPath: refused))
     }
 
     @Test func failuresExitByCategory() async throws {
@@ -98,6 +107,22 @@ import Testing
 
         let unwritable = try Self.hx(["-o", "/nonexistent-dir/out", "http://127.0.0.1:\(nginx.port)/"])
         #expect(unwritable.status == 23 && unwritable.output.contains("cannot create"), "\(unwritable.output)")
+    }
+
+    @Test func clientCertificates() async throws {
+        let pki = try TestPKI.shared()
+        let server = try await OpenSSLServer.start(arguments: [
+            "-cert", pki.path("good.pem"), "-key", pki.path("good.key"), "-Verify", "1", "-CAfile", pki.path("ca.pem"), "-www",
+        ])
+        defer { server.stop() }
+        let url = "https://localhost:\(server.port)/"
+        let withCertificate = try Self.hx(["-i", "--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"), "--key", pki.path("client.key"), url])
+        #expect(withCertificate.status == 0 && withCertificate.output.hasPrefix("HTTP/1.0 200 ok\n"), "\(withCertificate.output)")
+        #expect(withCertificate.output.contains("Subject: CN=httpcore test client"))
+        let without = try Self.hx(["--cacert", pki.path("ca.pem"), url])
+        #expect(without.status == 35 && without.output.contains("certificate required"), "\(without.output)")
+        let wrongKey = try Self.hx(["--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"), "--key", pki.path("good.key"), url])
+        #expect(wrongKey.status == 35 && wrongKey.output.contains("key values mismatch"), "\(wrongKey.output)")
     }
 
     @Test func timeoutsAgainstASilentServer() async throws {
