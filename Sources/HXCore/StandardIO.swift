@@ -8,19 +8,21 @@ public enum StandardIO {
     public static let output: Int32 = 1
     public static let error: Int32 = 2
 
-    /// Writes all of `bytes` to `fd`; false if the descriptor refused them.
+    /// Writes all of `bytes` to `fd` (no copy); false if the descriptor refused them.
     @discardableResult
-    public static func write(_ bytes: some Collection<UInt8>, to fd: Int32) -> Bool {
-        var remaining = Array(bytes)[...]
-        while !remaining.isEmpty {
-            let written = remaining.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
+    public static func write(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
             }
-            remaining = remaining.dropFirst(written)
+            return true
         }
-        return true
     }
 
     @discardableResult
