@@ -129,12 +129,19 @@ extension ConnectionPool {
         // MARK: Planning
 
         /// Gives waiters connections, opening new ones within the limits.
+        ///
+        /// One pass over the queue, linear in its length: the waiters still queued ahead
+        /// are counted per origin as the pass goes, and an origin found with no usable
+        /// connection is not searched again in the same pass (the connections it opens
+        /// are only connecting).
         private mutating func serve(now: HTTPInstant) -> [Action] {
             var actions: [Action] = []
             var index = 0
+            var waitingAhead: [Origin: Int] = [:]
+            var full: Set<Origin> = []
             while index < waiters.count {
                 let (waiter, origin) = waiters[index]
-                if let id = usableConnection(for: origin) {
+                if !full.contains(origin), let id = usableConnection(for: origin) {
                     connections[id]!.inUse += 1
                     connections[id]!.requestCount += 1
                     connections[id]!.idleSince = nil
@@ -142,7 +149,8 @@ extension ConnectionPool {
                     actions.append(.assign(waiter: waiter, connection: id))
                     continue
                 }
-                if shouldOpen(for: origin, waitingBefore: index) {
+                full.insert(origin)
+                if shouldOpen(for: origin, waitingAhead: waitingAhead[origin, default: 0]) {
                     if connections.count >= limits.maxConnections, let victim = idleConnection(notFor: origin) {
                         connections[victim] = nil
                         actions.append(.close(id: victim))
@@ -153,6 +161,7 @@ extension ConnectionPool {
                         actions.append(.open(id: nextID, origin: origin))
                     }
                 }
+                waitingAhead[origin, default: 0] += 1
                 index += 1
             }
             return actions
@@ -166,12 +175,12 @@ extension ConnectionPool {
                 .key
         }
 
-        /// Whether the waiter at `position` needs a connection of its own: more waiters for
-        /// this origin than connections being opened could take, within the per-origin cap.
-        private func shouldOpen(for origin: Origin, waitingBefore position: Int) -> Bool {
+        /// Whether a waiter with `waitingAhead` others of its origin queued before it needs
+        /// a connection of its own: more waiters for this origin than connections being
+        /// opened could take, within the per-origin cap.
+        private func shouldOpen(for origin: Origin, waitingAhead: Int) -> Bool {
             let mine = connections.values.filter { $0.origin == origin }
             let connecting = mine.filter { $0.phase == .connecting }.count
-            let waitingAhead = waiters[..<position].filter { $0.origin == origin }.count
             // A connection being opened that may speak HTTP/2 will take every waiter, unless
             // this origin already answered with HTTP/1.1.
             let knownHTTP1 = mine.contains { $0.phase == .open && !$0.http2 }
