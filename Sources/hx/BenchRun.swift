@@ -23,7 +23,11 @@ struct BenchRun: Sendable {
         if isHTTP1, streams > 1 {
             StandardIO.printError("hx bench: HTTP/1.1 carries one request at a time per connection: -m \(streams) counts as 1")
         }
-        let request = try spec.makeRequest(options: RequestOptions()) { () throws(HXFailure) in try StandardIO.readAll(0) }
+        // No pool timeout: a request queued behind busy streams waits for them (each bounded
+        // by the read timeout), as in h2load, and queueing costs no timer task per request.
+        var options = RequestOptions()
+        options.timeouts.pool = nil
+        let request = try spec.makeRequest(options: options) { () throws(HXFailure) in try StandardIO.readAll(0) }
         var configuration = settings.poolConfiguration()
         configuration.maxConnections = clients
         configuration.maxKeepaliveConnections = clients
