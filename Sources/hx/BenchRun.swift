@@ -38,12 +38,12 @@ struct BenchRun: Sendable {
 
         let cpuBefore = CPUTime.now()
         let start = ContinuousClock.now
-        let outcome: Result<(BenchTally, [String]), any Error>
+        let outcome: Result<(BenchTally, [String], Duration, CPUTime), any Error>
         do {
             outcome = .success(try await withConnectionPool(backend: network, configuration: configuration) { pool in
                 let tally = try await withThrowingTaskGroup(of: BenchTally.self) { group in
-                    // Workers run on the backend's loops, as the connections do: no
-                    // thread hop between a request and its connection.
+                    // Workers run on the backend's loops, where the connections run: with
+                    // one loop (-t 1) a request never hops threads to reach its connection.
                     let executors = BackendChoice.taskExecutors(of: network)
                     for index in 0..<workers {
                         group.addTask(executorPreference: executors.isEmpty ? nil : executors[index % executors.count]) {
@@ -54,16 +54,15 @@ struct BenchRun: Sendable {
                     for try await tally in group { total.merge(tally) }
                     return total
                 }
-                return (tally, pool.connections)
+                // Timed before the pool shuts down: the run, not the goodbyes.
+                return (tally, pool.connections, ContinuousClock.now - start, CPUTime.now() - cpuBefore)
             })
         } catch {
             outcome = .failure(error)
         }
-        let wall = ContinuousClock.now - start
-        let cpu = CPUTime.now() - cpuBefore
         await BackendChoice.shutDown(network)
 
-        let (tally, connections) = try outcome.mapError { error -> HXFailure in
+        let (tally, connections, wall, cpu) = try outcome.mapError { error -> HXFailure in
             error as? HXFailure ?? HXFailure(HTTPCoreError.from(error, default: .readFailed))
         }.get()
         let report = BenchReport(
