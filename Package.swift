@@ -24,9 +24,12 @@ let package = Package(
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
         .executable(name: "httpcore-demo", targets: ["httpcore-demo"]),
+        .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Only for the hx executable: no library product depends on it.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // Seams and models: no C import, no I/O of its own.
@@ -61,6 +64,22 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // The hx command-line client: the commands (argument parsing, I/O) in `hx`, the
+        // logic worth testing alone (bodies, exit codes, percentiles, formatting) in HXCore.
+        .target(
+            name: "HXCore",
+            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", httpTypes],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "hx",
+            dependencies: [
+                "HXCore", "HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+
         // Shared by the test targets: backend fixtures, peers on loopback (nginx, openssl
         // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
         .target(
@@ -89,6 +108,14 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreTLSTests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreTLS", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HXTests",
+            dependencies: [
+                "hx", "HXCore", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreTLS", httpTypes,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

@@ -14,6 +14,10 @@ public final class DispatchBackend: NetworkBackend {
         loops = (0..<queueCount).map { DispatchLoop(label: "httpcore.dispatch.\($0)") }
     }
 
+    /// Each queue as a task executor. Work that runs with one as its preference and talks
+    /// to connections on that queue never leaves it, and new streams it opens go to it.
+    public var taskExecutors: [any TaskExecutor] { loops.map(\.taskExecutor) }
+
     /// The caller's own queue if it runs on one, else the next in turn.
     func pickLoop() -> DispatchLoop {
         if let current = loops.first(where: \.isOnLoop) { return current }

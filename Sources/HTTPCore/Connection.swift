@@ -24,4 +24,7 @@ public protocol Connection: RequestInterface, AnyObject, CustomStringConvertible
     func hasExpired(now: HTTPInstant) -> Bool
     var isClosed: Bool { get }
     func close() async
+    /// What the stream under the connection knows: addresses and, over TLS, the version,
+    /// cipher, ALPN result and peer certificate.
+    var streamInfo: NetworkStreamInfo { get }
 }

@@ -47,20 +47,21 @@ extension NetworkStream {
     public func write(_ bytes: [UInt8]) async throws { try await write(bytes, deadline: nil) }
     public func close() async { await close(.graceful) }
 
-    /// Whether an idle stream went bad: the peer closed it, reset it, or sent bytes nobody
-    /// asked for. `isReadable` alone is only a hint (TLS session tickets arriving after the
-    /// handshake make a socket readable with nothing for the application), so when it is
-    /// set this reads with a deadline of now: a timeout means nothing was there, and no
-    /// byte is lost; data, EOF or an error mean the stream must not carry a request.
-    public func isStaleWhenIdle(clock: any HTTPClock) async -> Bool {
-        guard isReadable else { return false }
+    /// Why an idle stream went bad, or nil if it did not: the peer closed it, reset it,
+    /// or sent bytes nobody asked for. `isReadable` alone is only a hint (TLS session
+    /// tickets arriving after the handshake make a socket readable with nothing for the
+    /// application), so when it is set this reads with a deadline of now: a timeout means
+    /// nothing was there, and no byte is lost. Returns the read's error (a reset, a TLS
+    /// alert), or `.connectionClosed` for EOF and for unasked-for bytes.
+    public func staleness(clock: any HTTPClock) async -> HTTPCoreError? {
+        guard isReadable else { return nil }
         do {
-            _ = try await read(maxBytes: 1, deadline: clock.now)
-            return true
+            let bytes = try await read(maxBytes: 1, deadline: clock.now)
+            return HTTPCoreError(.connectionClosed, bytes == nil ? "the peer closed the idle connection" : "the peer sent bytes on an idle connection")
         } catch let error as HTTPCoreError where error.code == .readTimeout {
-            return false
+            return nil
         } catch {
-            return true
+            return HTTPCoreError.from(error, default: .readFailed)
         }
     }
 }

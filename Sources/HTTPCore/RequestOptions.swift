@@ -9,10 +9,19 @@ public struct RequestOptions: Sendable {
     /// urgency 3, not incremental).
     public var priority: Priority?
 
-    public init(timeouts: Timeouts = .init(), expectContinueTimeout: Duration = .seconds(1), priority: Priority? = nil) {
+    /// Called as the request passes each phase (see `RequestTrace.Event`).
+    public var trace: RequestTrace?
+
+    public init(
+        timeouts: Timeouts = .init(),
+        expectContinueTimeout: Duration = .seconds(1),
+        priority: Priority? = nil,
+        trace: RequestTrace? = nil
+    ) {
         self.timeouts = timeouts
         self.expectContinueTimeout = expectContinueTimeout
         self.priority = priority
+        self.trace = trace
     }
 }
 

@@ -14,9 +14,12 @@ extension HTTP1Connection {
             request.head, origin: origin, framing: framing,
             absoluteForm: configuration.absoluteFormTarget, additionalFields: configuration.additionalFields
         )
-        if state.withLock({ $0.isIdle }), await stream.isStaleWhenIdle(clock: clock) {
+        if state.withLock({ $0.isIdle }), let stale = await stream.staleness(clock: clock) {
             // The server spoke or hung up while we were idle: this connection is stale.
             if state.withLock({ $0.close() }) { await stream.close(.abortive) }
+            // A TLS alert (a server refusing our certificate after the handshake) says more
+            // than "closed".
+            if stale.category == .tls { throw stale.with(processing: .notProcessed) }
             throw HTTPCoreError(.connectionClosed, "the server closed the idle connection", processing: .notProcessed)
         }
         let id = try state.withLock { $0.startRequest(method: request.head.method) }.get()
@@ -30,6 +33,7 @@ extension HTTP1Connection {
                 return try await respond(final.0, final.1, exchange)
             }
             state.withLock { $0.requestSent(id) }
+            request.options.trace?.record(.requestSent)
             while true {
                 switch try await nextEvent(exchange) {
                 case .informational:

@@ -64,6 +64,8 @@ public final class HTTP1Connection: Connection {
 
     public var requestCount: Int { state.withLock { $0.requestCount } }
 
+    public var streamInfo: NetworkStreamInfo { stream.info }
+
     public func hasExpired(now: HTTPInstant) -> Bool {
         guard let since = state.withLock({ $0.idleSince }) else { return false }
         if let expiry = configuration.keepAliveExpiry, since.duration(to: now) >= expiry { return true }

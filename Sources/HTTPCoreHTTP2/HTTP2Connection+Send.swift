@@ -33,6 +33,7 @@ extension HTTP2Connection {
             case .success(let id):
                 var state = HTTP2StreamState()
                 state.readTimeout = request.options.timeouts.read
+                state.trace = request.options.trace
                 core.streams[id] = state
                 // A streamed body gets its read deadline once it is sent (see upload).
                 if !body.isStream { core.setDeadline(clock.deadline(after: state.readTimeout, capping: nil), stream: id) }

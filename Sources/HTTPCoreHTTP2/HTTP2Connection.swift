@@ -104,6 +104,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// (until then requests may start against an assumed limit of 100).
     public var peerStreamLimit: Int? { core.withLock { $0.machine.peerLimitKnown ? $0.machine.peerLimit : nil } }
 
+    public var streamInfo: NetworkStreamInfo { stream.info }
+
     /// Streams open now, and the peer's limit.
     public var streamUsage: (open: Int, limit: Int) { core.withLock { ($0.machine.openStreams, $0.machine.peerLimit) } }
 
@@ -371,6 +373,8 @@ extension HTTP2Connection.Core {
             for ticket in machine.peerLimitChanged(Int(session.remoteMaxConcurrentStreams)) {
                 slotWaiters.removeValue(forKey: ticket)?.resume(returning: ())
             }
+        case .requestSent(let id):
+            streams[id]?.trace?.record(.requestSent)
         case .goawaySent(let code):
             if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
         case .priorityUpdate:

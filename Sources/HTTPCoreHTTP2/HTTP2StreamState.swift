@@ -23,6 +23,8 @@ struct HTTP2StreamState {
     var holdsSlot = true
     /// The consumer took the body's end before the stream closed.
     var consumerDone = false
+    /// The request's trace, told when the request's last frame is sent.
+    var trace: RequestTrace?
     /// The request's read timeout, applied to each wait for the head or body bytes.
     var readTimeout: Duration?
     /// When the current wait times out (see HTTP2Connection+Timeouts).

@@ -53,6 +53,9 @@ package final class NGHTTP2Session {
         case priorityUpdate(stream: Int32, value: String)
         /// nghttp2 wrote GOAWAY: a connection error it found (or `goAway` was called).
         case goawaySent(code: UInt32)
+        /// Client role: the frame ending our side of `stream` (HEADERS or DATA with
+        /// END_STREAM) went out: the whole request is sent.
+        case requestSent(stream: Int32)
     }
 
     package struct Settings: Sendable {
@@ -366,8 +369,16 @@ package final class NGHTTP2Session {
     }
 
     fileprivate func frameSent(_ frame: UnsafePointer<nghttp2_frame>) {
-        if UInt32(frame.pointee.hd.type) == NGHTTP2_GOAWAY.rawValue {
+        let header = frame.pointee.hd
+        switch UInt32(header.type) {
+        case NGHTTP2_GOAWAY.rawValue:
             events.append(.goawaySent(code: frame.pointee.goaway.error_code))
+        case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
+            if role == .client, header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
+                events.append(.requestSent(stream: header.stream_id))
+            }
+        default:
+            break
         }
     }
 

@@ -54,6 +54,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
         var retried = false
         while true {
             let (id, connection, reused) = try await acquire(origin, options: request.options)
+            request.options.trace?.record(.connectionAcquired(stream: connection.streamInfo, reused: reused))
             do {
                 let response = try await connection.send(request)
                 let body = PoolBodySource(response.body.takeSource()) { [weak self] in self?.release(id, connection) }

@@ -22,6 +22,7 @@ final class ForwardProxyConnection: Connection {
     var isIdle: Bool { inner.isIdle }
     func hasExpired(now: HTTPInstant) -> Bool { inner.hasExpired(now: now) }
     var isClosed: Bool { inner.isClosed }
+    var streamInfo: NetworkStreamInfo { inner.streamInfo }
     func close() async { await inner.close() }
     var description: String { inner.description }
 

@@ -167,6 +167,39 @@ struct CheckedPool {
         #expect(pool.assigned[5] == 1)
     }
 
+    @Test func aWaiterCountsOnlyItsOwnOriginQueuedAheadOfIt() {
+        var pool = CheckedPool(maxConnections: 10)
+        pool.request(a, 1)
+        pool.request(b, 2)
+        pool.request(a, 3)
+        pool.request(b, 4)
+        #expect(pool.opened == [1, 2, 3, 4]) // each HTTP/1.1 waiter opens its own
+        pool.connected(1)
+        #expect(pool.assigned == [1: 1])
+        // a's 3 waits for connection 3 (connecting); b's 2 and 4 for 2 and 4: nothing new.
+        #expect(pool.opened == [1, 2, 3, 4])
+        pool.request(a, 5)
+        #expect(pool.opened == [1, 2, 3, 4, 5]) // one waiter ahead of 5 for a, one a connecting
+        pool.connected(2)
+        #expect(pool.assigned[2] == 2 && pool.assigned[4] == nil)
+        pool.released(2)
+        #expect(pool.assigned[4] == 2)
+    }
+
+    @Test func aLongQueueIsServedInOrder() {
+        var pool = CheckedPool(maxConnections: 1, perOrigin: 1, http2Schemes: ["https"])
+        for waiter in 1...500 { pool.request(secure, waiter) }
+        pool.connected(1, capacity: 100, http2: true)
+        #expect(pool.assigned.count == 100)
+        var next = 101
+        for _ in 0..<400 {
+            pool.released(1)
+            #expect(pool.assigned[next] == 1)
+            next += 1
+        }
+        #expect(pool.machine.waiters.isEmpty && pool.opened == [1])
+    }
+
     @Test func whenTheFirstConnectionTurnsOutHTTP1TheOthersGetTheirOwn() {
         var pool = CheckedPool(http2Schemes: ["https"])
         for waiter in 1...3 { pool.request(secure, waiter) }

@@ -20,6 +20,12 @@ public final class LibUVBackend: NetworkBackend {
         loops = (0..<loopCount).map { _ in UVLoop() }
     }
 
+    /// Each loop thread as a task executor. Work that runs with one as its preference
+    /// (`withTaskExecutorPreference`, `addTask(executorPreference:)`) and talks to
+    /// connections on that loop never leaves the thread, and new streams it opens go to
+    /// that loop.
+    public var taskExecutors: [any TaskExecutor] { loops.map(\.taskExecutor) }
+
     /// The loop a new stream goes to: the caller's own loop if it runs on one (no hop
     /// between the caller and its connection), else the next in turn.
     func pickLoop() -> UVLoop {

@@ -1,0 +1,20 @@
+import ArgumentParser
+import HXCore
+
+/// `--data`, `--json`, `--form`: one kind of body, from text, `@file` or `@-` (stdin).
+struct BodyOptions: ParsableArguments {
+    @Option(name: [.customShort("d"), .customLong("data")],
+            help: ArgumentHelp("Body as is (Content-Type: application/x-www-form-urlencoded, as in curl).", valueName: "text|@file|@-"))
+    var data: String?
+
+    @Option(help: ArgumentHelp("JSON body (Content-Type and Accept: application/json).", valueName: "text|@file|@-"))
+    var json: String?
+
+    @Option(name: [.customShort("F"), .customLong("form")],
+            help: ArgumentHelp("Form field, repeatable, sent urlencoded; the value may be @file or @-.", valueName: "name=value"))
+    var form: [String] = []
+
+    func spec() throws(HXFailure) -> BodySpec? {
+        try BodySpec(data: data, json: json, form: form)
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import HTTPCore
+import HXCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `hx`: requests like curl and httpie (`hx [METHOD] URL`, the default subcommand) and
+/// load like h2load (`hx bench`), all through `ConnectionPool`.
+@main
+struct HX: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hx",
+        abstract: "HTTP/1.1 and HTTP/2 client on swift-httpcore: requests (like curl) and load (like h2load).",
+        usage: """
+            hx [METHOD] URL [-H 'Name: value'] [--json|--data|--form ...] [-o FILE] [-i] [-v] [options]
+            hx bench -n N -c CONNECTIONS -m STREAMS [--http1.1|--h2c] URL
+            """,
+        discussion: """
+            'hx help request' and 'hx help bench' list every option.
+
+            EXIT CODES (curl's numbers where curl has one):
+            \(ExitStatus.helpTable)
+            """,
+        version: "hx 0.1",
+        subcommands: [RequestCommand.self, BenchCommand.self],
+        defaultSubcommand: RequestCommand.self
+    )
+
+    /// Parses and runs, mapping failures to exit codes: usage errors exit 2 with the usage
+    /// line (ArgumentParser's own code for them is 64), library errors by category.
+    static func main() async {
+        signal(SIGPIPE, SIG_IGN)  // a closed pipe is a write error (23), not a silent death
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as HXFailure {
+            exit(with: failure)
+        } catch let error as HTTPCoreError {
+            exit(with: HXFailure(error))
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                StandardIO.write(fullMessage(for: error) + "\n", to: StandardIO.error)
+                Glibc.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+
+    private static func exit(with failure: HXFailure) -> Never {
+        StandardIO.printError("hx: \(failure.message)")
+        Glibc.exit(failure.status.rawValue)
+    }
+}
+
+/// Runs a check that reports problems as `HXFailure(.usage)`, turning them into
+/// ArgumentParser's `ValidationError` so they print with the usage line.
+func usageChecked<T>(_ body: () throws(HXFailure) -> T) throws -> T {
+    do {
+        return try body()
+    } catch where error.status == .usage {
+        throw ValidationError(error.message)
+    }
+}
