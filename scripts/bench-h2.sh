@@ -9,48 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 backend="${1:-libuv}"
 bash scripts/install-deps.sh >/dev/null
-work="$(mktemp -d)"
-nginx_pid=""
-cleanup() { [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-bash scripts/make-test-pki.sh "$work/pki"
+source scripts/bench-nginx.sh
 head -c $((256 << 20)) /dev/urandom > "$work/big.bin"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-tls_port=$(free_port); h2c_port=$(free_port)
-small=$(printf 'x%.0s' $(seq 1 100))
-cat > "$work/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-daemon off;
-error_log $work/error.log warn;
-pid $work/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/body;
-    keepalive_requests 1000000;
-    http2_max_concurrent_streams 100;
-    server {
-        listen 127.0.0.1:$tls_port ssl http2;
-        listen 127.0.0.1:$h2c_port http2;
-        ssl_certificate $work/pki/good.pem;
-        ssl_certificate_key $work/pki/good.key;
-        root $work;
-        location = /small { return 200 "$small"; }
-    }
-}
-CONF
-/usr/sbin/nginx -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null && break; sleep 0.05; done
+start_bench_nginx
 
 echo "building h2-bench (release)..." >&2
 (cd Benchmarks && swift build -c release --product h2-bench >/dev/null)
 bench="Benchmarks/.build/release/h2-bench"
-ca="$work/pki/ca.pem"
 
-median() { sort -n | sed -n 2p; }
 # cpu_us_per_req of a command that makes N requests: user+sys from /usr/bin/time.
 cpu_of() { /usr/bin/time -f "%U %S" -o "$work/time" "$@" >/dev/null 2>&1; awk '{print $1+$2}' "$work/time"; }
 

@@ -17,41 +17,8 @@ if [[ -z "$hx" ]]; then
     swift build -c release --product hx >/dev/null
     hx=".build/release/hx"
 fi
-work="$(mktemp -d)"
-nginx_pid=""
-cleanup() { [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-bash scripts/make-test-pki.sh "$work/pki"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-h1_port=$(free_port); tls_port=$(free_port); h2c_port=$(free_port)
-small=$(printf 'x%.0s' $(seq 1 100))
-cat > "$work/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-daemon off;
-error_log $work/error.log warn;
-pid $work/nginx.pid;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $work/body;
-    keepalive_requests 1000000;
-    http2_max_concurrent_streams 100;
-    server {
-        listen 127.0.0.1:$h1_port;
-        listen 127.0.0.1:$tls_port ssl http2;
-        listen 127.0.0.1:$h2c_port http2;
-        ssl_certificate $work/pki/good.pem;
-        ssl_certificate_key $work/pki/good.key;
-        location = /small { return 200 "$small"; }
-    }
-}
-CONF
-/usr/sbin/nginx -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$tls_port) 2>/dev/null && break; sleep 0.05; done
-ca="$work/pki/ca.pem"
+source scripts/bench-nginx.sh
+start_bench_nginx
 
 # run LABEL CMD...: 3 runs; prints the run with the median req/s and the CPU per request.
 run() {

@@ -7,8 +7,8 @@
 //          http:// with STREAMS>1 is h2c and https:// is h2 (TLS), over one connection
 //          with STREAMS in flight. Every status must be 200 and every body BODY_BYTES.
 //        pool-bench idle-memory <libuv|dispatch> <h1|h2> URL COUNT CA.pem
-//          opens COUNT connections, each after one request, and leaves them idle:
-//          resident memory per idle connection.
+//          opens COUNT connections of that protocol (over TLS for https://), each after
+//          one request, and leaves them idle: resident memory per idle connection.
 //
 // Client tasks prefer the backend's loop thread, as an application on this library
 // would; CPU is getrusage for the process, measured after 100 warm-up requests.
@@ -28,8 +28,7 @@ struct Case {
     let connections: Int
     let streams: Int
     let ca: String
-
-    var http2: Bool { origin.scheme == "https" || streams > 1 }
+    let http2: Bool
 
     var poolConfiguration: ConnectionPool.Configuration {
         var configuration = ConnectionPool.Configuration()
@@ -159,11 +158,13 @@ let backend: any NetworkBackend = arguments[2] == "libuv" ? LibUVBackend(loopCou
 let line: String
 switch arguments[1] {
 case "requests" where arguments.count == 10:
-    let bench = Case(url: arguments[4], origin: Origin(arguments[4])!, connections: Int(arguments[6])!, streams: Int(arguments[7])!, ca: arguments[8])
+    let origin = Origin(arguments[4])!
+    let streams = Int(arguments[7])!
+    let bench = Case(url: arguments[4], origin: origin, connections: Int(arguments[6])!, streams: streams, ca: arguments[8], http2: origin.scheme == "https" || streams > 1)
     line = try await requests(backend, viaPool: arguments[3] == "pool", bench, count: Int(arguments[5])!, bodyBytes: Int(arguments[9])!)
 case "idle-memory":
     let h2 = arguments[3] == "h2"
-    let bench = Case(url: arguments[4], origin: Origin(arguments[4])!, connections: 1, streams: h2 ? 100 : 1, ca: arguments[6])
+    let bench = Case(url: arguments[4], origin: Origin(arguments[4])!, connections: 1, streams: h2 ? 100 : 1, ca: arguments[6], http2: h2)
     line = try await idleMemory(backend, bench, count: Int(arguments[5])!)
 default:
     print(usage)

@@ -1,0 +1,51 @@
+# Sourced by the benchmark scripts: one nginx (1 worker) on 127.0.0.1 in a temporary
+# folder, with a throwaway PKI, serving /small (100 bytes) and the folder's files, on three
+# ports: $h1_port (HTTP/1.1), $tls_port (HTTP/2 and HTTP/1.1 over TLS by ALPN, good.pem
+# for "localhost") and $h2c_port (h2c). Sets $work (removed on exit), $ca, and the helpers
+# free_port and median. Call start_bench_nginx after putting any files in $work.
+work="$(mktemp -d)"
+nginx_pid=""
+cleanup() { [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# The median of 3 numbers, one per line.
+median() { sort -n | sed -n 2p; }
+
+start_bench_nginx() {
+    bash scripts/make-test-pki.sh "$work/pki" >/dev/null
+    ca="$work/pki/ca.pem"
+    h1_port=$(free_port); tls_port=$(free_port); h2c_port=$(free_port)
+    local small
+    small=$(printf 'x%.0s' $(seq 1 100))
+    cat > "$work/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+daemon off;
+error_log $work/error.log warn;
+pid $work/nginx.pid;
+events { worker_connections 4096; }
+worker_rlimit_nofile 8192;
+http {
+    access_log off;
+    client_body_temp_path $work/body;
+    keepalive_requests 1000000;
+    keepalive_timeout 600s;
+    http2_max_concurrent_streams 100;
+    server {
+        listen 127.0.0.1:$h1_port;
+        listen 127.0.0.1:$tls_port ssl http2;
+        listen 127.0.0.1:$h2c_port http2;
+        ssl_certificate $work/pki/good.pem;
+        ssl_certificate_key $work/pki/good.key;
+        root $work;
+        location = /small { return 200 "$small"; }
+    }
+}
+CONF
+    /usr/sbin/nginx -p "$work" -c "$work/nginx.conf" &
+    nginx_pid=$!
+    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$tls_port") 2>/dev/null && return 0; sleep 0.05; done
+    echo "nginx did not start: $(cat "$work/error.log")" >&2
+    return 1
+}
