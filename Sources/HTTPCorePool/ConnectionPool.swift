@@ -156,10 +156,10 @@ public final class ConnectionPool: RequestInterface, Sendable {
             core.waiters[ticket] = (nil, origin)
             var actions = core.decide { $0.request(origin, waiter: ticket) }
             for (index, action) in actions.enumerated() {
-                guard case .assign(ticket, let id) = action, let connection = core.live[id] else { continue }
+                guard case .assign(ticket, let id) = action, let leased = core.lease(id) else { continue }
                 actions.remove(at: index)
                 core.waiters[ticket] = nil
-                return (ticket, nil, (id, connection, core.machine.connections[id]?.requestCount ?? 0), actions)
+                return (ticket, nil, leased, actions)
             }
             let waiter = Waiter<Int>()
             core.waiters[ticket] = (waiter, origin)
@@ -191,10 +191,10 @@ public final class ConnectionPool: RequestInterface, Sendable {
             }
             throw HTTPCoreError.from(error, default: .poolTimeout).with(processing: .notProcessed)
         }
-        guard let leased = core.withLock({ core in core.live[id].map { ($0, core.machine.connections[id]?.requestCount ?? 0) } }) else {
+        guard let leased = core.withLock({ $0.lease(id) }) else {
             throw HTTPCoreError(.connectionUnavailable, "the connection closed before the request could use it", processing: .notProcessed)
         }
-        return (id, leased.0, leased.1)
+        return leased
     }
 
     /// Takes waiter `ticket` out of the queue; false if it was already given a connection.
@@ -354,6 +354,11 @@ extension ConnectionPool.Core {
             }
         }
         return actions
+    }
+
+    /// Connection `id` as a lease: the connection and how many requests it has been given.
+    func lease(_ id: Int) -> (Int, any Connection, Int)? {
+        live[id].map { (id, $0, machine.connections[id]?.requestCount ?? 0) }
     }
 
     func emit(_ event: PoolEvent) {
