@@ -1,0 +1,149 @@
+import HTTPCore
+import HTTPCorePool
+import HTTPTypes
+
+/// Runs the checks against one endpoint of a peer through one pool, so the checks after the
+/// first also exercise connection reuse.
+///
+/// Every check asserts content: exact bytes, or SHA-256 and length, plus the status and the
+/// protocol version the response came over.
+struct Checker {
+    let pool: ConnectionPool
+    let baseURL: String
+    let wire: WireProtocol
+    let docroot: Docroot
+    let smallBody: Payload
+    let largeBody: Payload
+
+    static let uploadChunk = 64 << 10
+
+    func run(_ kind: CheckKind, _ spec: Manifest.CheckSpec) async -> Outcome {
+        do {
+            switch kind {
+            case .get: try await get(spec)
+            case .post: try await post(spec)
+            case .download: try await download(spec)
+            case .upload: try await upload(spec)
+            case .trailers: try await trailers(spec)
+            }
+            return .pass
+        } catch let failure as CheckFailure {
+            return .fail(failure.reason)
+        } catch let error as HTTPCoreError {
+            return .fail("\(error.code): \(error.detail)")
+        } catch {
+            return .fail("\(error)")
+        }
+    }
+
+    private func get(_ spec: Manifest.CheckSpec) async throws {
+        let expected = try expectedBytes(spec)
+        let response = try await send("GET", spec.path)
+        let body = try await response.body.collect(upTo: Docroot.keepLimit)
+        try CheckFailure.require(body == expected, "body differs: \(describe(body)), expected \(describe(expected))")
+    }
+
+    private func post(_ spec: Manifest.CheckSpec) async throws {
+        let response = try await send("POST", spec.path, body: .bytes(smallBody.bytes))
+        try await checkReply(response, spec, sent: smallBody)
+    }
+
+    private func upload(_ spec: Manifest.CheckSpec) async throws {
+        // No length: HTTP/1.1 sends it chunked, HTTP/2 as DATA frames under flow control.
+        let response = try await send("POST", spec.path, body: .stream(largeBody.chunks(of: Checker.uploadChunk)))
+        try await checkReply(response, spec, sent: largeBody)
+    }
+
+    private func download(_ spec: Manifest.CheckSpec) async throws {
+        guard let name = spec.expect, let file = docroot[name] else { throw CheckFailure("manifest: download needs an expect file") }
+        let response = try await send("GET", spec.path)
+        if let declared = response.head.headerFields[.contentLength] {
+            try CheckFailure.require(Int(declared) == file.length, "Content-Length \(declared), expected \(file.length)")
+        }
+        let (digest, length) = try await hash(response.body)
+        try CheckFailure.require(length == file.length, "received \(length) bytes, expected \(file.length)")
+        try CheckFailure.require(digest == file.sha256, "SHA-256 \(digest.prefix(16))..., expected \(file.sha256.prefix(16))...")
+    }
+
+    private func trailers(_ spec: Manifest.CheckSpec) async throws {
+        guard let trailer = spec.trailer, let name = HTTPField.Name(trailer.name) else {
+            throw CheckFailure("manifest: trailers needs a valid trailer name and value")
+        }
+        let expected = try expectedBytes(spec)
+        // Some peers (nginx over HTTP/1.1, hypercorn) send trailers only to a client that
+        // says it takes them.
+        let response = try await send("GET", spec.path, headers: [("TE", "trailers")])
+        let body = try await response.body.collect(upTo: Docroot.keepLimit)
+        try CheckFailure.require(body == expected, "body differs: \(describe(body)), expected \(describe(expected))")
+        guard let trailers = response.body.trailers else { throw CheckFailure("no trailers after the body") }
+        try CheckFailure.require(
+            trailers[name] == trailer.value,
+            "trailer \(trailer.name): \(trailers[name].map { "\"\($0)\"" } ?? "missing"), expected \"\(trailer.value)\"; got [\(trailers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))]"
+        )
+    }
+
+    // MARK: - Helpers
+
+    /// Sends a request and checks the status (200) and the protocol it went over.
+    private func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: RequestBody = .empty) async throws -> Response {
+        var options = RequestOptions()
+        options.timeouts.total = .seconds(60)
+        let response = try await pool.send(try Request(method: method, url: baseURL + path, headers: headers, body: body, options: options))
+        try CheckFailure.require(wire.accepts(response.version), "answered over \(response.version), expected \(wire.label)")
+        guard response.status.code == 200 else {
+            let text = (try? await response.body.collect(upTo: 4096)).map { describe($0) } ?? "unreadable body"
+            throw CheckFailure("status \(response.status.code), body \(text)")
+        }
+        return response
+    }
+
+    private func checkReply(_ response: Response, _ spec: Manifest.CheckSpec, sent: Payload) async throws {
+        switch spec.reply {
+        case .echo:
+            let (digest, length) = try await hash(response.body)
+            try CheckFailure.require(length == sent.bytes.count, "echo of \(length) bytes, sent \(sent.bytes.count)")
+            try CheckFailure.require(digest == sent.sha256, "echo differs (SHA-256 \(digest.prefix(16))..., sent \(sent.sha256.prefix(16))...)")
+        case .sha256:
+            let text = String(decoding: try await response.body.collect(upTo: 4096), as: UTF8.self)
+            let expected = "\(sent.sha256) \(sent.bytes.count)"
+            try CheckFailure.require(
+                text.trimmingSuffixWhitespace == expected,
+                "peer got \(text.trimmingSuffixWhitespace.debugDescription), sent \(expected.debugDescription)"
+            )
+        case nil:
+            throw CheckFailure("manifest: \(spec.path) needs a reply mode (echo or sha256)")
+        }
+    }
+
+    /// SHA-256 and length of a body, hashed chunk by chunk as it streams.
+    private func hash(_ body: ResponseBody) async throws -> (String, Int) {
+        let digest = SHA256()
+        var length = 0
+        for try await chunk in body {
+            digest.update(chunk)
+            length += chunk.count
+        }
+        return (digest.hexDigest(), length)
+    }
+
+    private func expectedBytes(_ spec: Manifest.CheckSpec) throws(CheckFailure) -> [UInt8] {
+        guard let name = spec.expect, let bytes = docroot[name]?.bytes else {
+            throw CheckFailure("manifest: \(spec.path) needs an expect file under \(Docroot.keepLimit) bytes")
+        }
+        return bytes
+    }
+
+    /// A body in a few words: its length and start, printable.
+    private func describe(_ bytes: [UInt8]) -> String {
+        let head = String(decoding: bytes.prefix(40), as: UTF8.self).debugDescription
+        return "\(bytes.count) bytes \(head)\(bytes.count > 40 ? "..." : "")"
+    }
+}
+
+extension String {
+    fileprivate var trimmingSuffixWhitespace: String {
+        var text = Substring(self)
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}
