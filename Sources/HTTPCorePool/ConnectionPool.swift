@@ -44,14 +44,17 @@ public final class ConnectionPool: RequestInterface, Sendable {
         core = Locked(Core(machine: StateMachine(limits: limits)))
     }
 
-    /// Sends `request` on a pooled connection. An idempotent request that fails on a
-    /// reused connection before any response byte (the server closed it meanwhile, RFC
-    /// 9112 §9.3.1) is retried once on another.
+    /// Sends `request` on a pooled connection. A reused connection that fails the request
+    /// before sending it (found closed while idle, HTTP/2 stream refused or above GOAWAY's
+    /// last id) is skipped, whatever the method, once per connection; an idempotent request
+    /// that fails on a reused connection before any response byte (the server closed it
+    /// meanwhile, RFC 9112 §9.3.1) is retried once on another.
     public func send(_ request: Request) async throws -> Response {
         guard let origin = request.origin else {
             throw HTTPCoreError(.invalidRequest, "the request has no scheme and authority to route by", processing: .notProcessed)
         }
         var retried = false
+        var skipped: Set<Int> = []
         while true {
             let (id, connection, reused) = try await acquire(origin, options: request.options)
             request.options.trace?.record(.connectionAcquired(stream: connection.streamInfo, reused: reused))
@@ -62,8 +65,14 @@ public final class ConnectionPool: RequestInterface, Sendable {
             } catch {
                 release(id, connection)
                 let failure = HTTPCoreError.from(error, default: .readFailed)
-                let noAnswer = failure.isSafeToRetry || failure.code == .closedBeforeResponse
-                if reused, !retried, noAnswer, request.isIdempotent, !Task.isCancelled {
+                guard reused, !Task.isCancelled else { throw failure }
+                // Every idle connection can have gone stale at once (a server closing its
+                // keep-alive connections together). Each is skipped at most once, and only
+                // connections used before, so this ends on a fresh connection.
+                if failure.isSafeToRetry, failure.isConnectionFailure, skipped.insert(id).inserted {
+                    continue
+                }
+                if !retried, failure.code == .closedBeforeResponse, request.isIdempotent {
                     retried = true
                     continue
                 }
@@ -388,5 +397,16 @@ extension Request {
     /// RFC 9110 §9.2.2: safe to repeat.
     var isIdempotent: Bool {
         [.get, .head, .options, .trace, .put, .delete].contains(head.method)
+    }
+}
+
+extension HTTPCoreError {
+    /// Whether the connection could not carry the request (closed, reset, TLS alert,
+    /// refused stream, GOAWAY), rather than the request being wrong or cancelled.
+    var isConnectionFailure: Bool {
+        switch category {
+        case .unavailable, .network, .tls: true
+        default: code == .streamReset
+        }
     }
 }

@@ -48,6 +48,43 @@ import Testing
         #expect(backend.failures.isEmpty)
     }
 
+    /// Found by Interop/ against nginx: after 16 parallel requests, 16 idle connections
+    /// that nginx then closed; the next GET met two stale ones and failed.
+    @Test func everyStaleIdleConnectionIsSkipped() async throws {
+        let backend = MockNetworkBackend()
+        for _ in 0..<2 { backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/a", "one") + [.eof]) }
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/b", "two"))
+        try await withConnectionPool(backend: backend) { pool in
+            // Two at once, so the pool holds two connections; both go idle, then stale.
+            let first = try await pool.send(try Request(url: "http://example.com/a"))
+            let second = try await pool.send(try Request(url: "http://example.com/a"))
+            #expect(try await Self.text(first) == "one")
+            #expect(try await Self.text(second) == "one")
+            let two = try await Self.text(try await pool.send(try Request(url: "http://example.com/b")))
+            #expect(two == "two")
+        }
+        #expect(backend.connectRecords.count == 3)
+        #expect(backend.failures.isEmpty)
+    }
+
+    /// A connection found stale before a byte of the request was written carried nothing,
+    /// so even a POST goes to another connection.
+    @Test func aPostThatFindsTheIdleConnectionStaleGoesToANewOne() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/a", "one") + [.eof])
+        backend.expectConnect(host: "example.com", port: 80, script: [
+            .write("POST /p HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nhi"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ngot"),
+        ])
+        try await withConnectionPool(backend: backend) { pool in
+            #expect(try await Self.text(try await pool.send(try Request(url: "http://example.com/a"))) == "one")
+            let posted = try await pool.send(try Request(method: "POST", url: "http://example.com/p", body: .string("hi")))
+            #expect(try await Self.text(posted) == "got")
+        }
+        #expect(backend.connectRecords.count == 2)
+        #expect(backend.failures.isEmpty)
+    }
+
     @Test func aRefusedConnectionIsTypedAndRetriedWithBackoff() async throws {
         let backend = MockNetworkBackend()
         backend.expectConnect(host: "example.com", port: 80, .refuse)
