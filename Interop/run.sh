@@ -113,9 +113,11 @@ printf 'trailers follow\n' >"$docroot/trailers.txt"
 head -c 32M /dev/urandom >"$docroot/large.bin"
 
 # Check specs the peers share.
-get='"get": {"path": "/small.txt", "expect": "small.txt"}'
-download='"download": {"path": "/large.bin", "expect": "large.bin"}'
+get='"get": {"path": "/small.txt", "expect": "small.txt"}, "parallel": {"path": "/small.txt", "expect": "small.txt"}'
+download='"download": {"path": "/large.bin", "expect": "large.bin"}, "head": {"path": "/large.bin", "expect": "large.bin"}'
 trailer='"trailer": {"name": "x-interop-trailer", "value": "httpcore-interop"}'
+# Only nginx is set to close idle connections soon (500 ms) enough to wait out in each row.
+idle_na='"idle": "idle timeout left at its default (seconds; nginx covers this at 500 ms)"'
 entries=()
 start_error=""
 
@@ -124,7 +126,7 @@ failed() { entries+=("{\"name\": \"$1\", \"version\": \"$2\", \"error\": $(json 
 
 start_nghttpd() {
     local version tls_port h2c_port log="$work/nghttpd.log"
-    version=$(nghttpd --version | awk '{print $NF}')
+    version=$(nghttpd --version | sed 's|.*nghttp2/||')
     tls_port=$(free_port); h2c_port=$(free_port)
     local common=(-d "$docroot" --echo-upload --trailer "x-interop-trailer: httpcore-interop" -a 127.0.0.1)
     nghttpd "${common[@]}" "$tls_port" "$pki/good.key" "$pki/good.pem" >"$log" 2>&1 &
@@ -141,7 +143,8 @@ start_nghttpd() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"},
-            "trailers": {"path": "/trailers.txt", "expect": "trailers.txt", $trailer}}}
+            "trailers": {"path": "/trailers.txt", "expect": "trailers.txt", $trailer}},
+ "na": {$idle_na}}
 JSON
 )")
 }
@@ -163,7 +166,8 @@ start_nginx() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"},
-            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}}}
+            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer},
+            "idle": {"path": "/small.txt", "expect": "small.txt", "wait": 0.8}}}
 JSON
 )")
 }
@@ -184,7 +188,7 @@ start_h2o() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"}},
- "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)"}}
+ "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)", $idle_na}}
 JSON
 )")
 }
@@ -209,7 +213,7 @@ start_hypercorn() {
             "upload": {"path": "/sha256", "reply": "sha256"},
             "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
  "na": {"trailers@h1": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)",
-        "trailers@h1tls": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)"}}
+        "trailers@h1tls": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)", $idle_na}}
 JSON
 )")
 }
@@ -232,7 +236,8 @@ start_haproxy() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/sha256", "reply": "sha256"},
-            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}}}
+            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
+ "na": {$idle_na}}
 JSON
 )")
 }
@@ -245,14 +250,15 @@ start_s_server() {
     (cd "$docroot" && exec openssl s_server -accept "127.0.0.1:$port" -cert "$pki/good.pem" -key "$pki/good.key" -WWW </dev/null >"$log" 2>&1) &
     pids+=($!)
     wait_port "$port" $! "$log" || { failed "openssl s_server" "$version"; return; }
-    local no_body="s_server -WWW answers only GET (with a file and HTTP/1.0 framing)"
+    local no_body="s_server -WWW answers only GET (a file, HTTP/1.0, then it closes)"
     entries+=("$(cat <<JSON
 {"name": "openssl s_server -WWW", "version": "$version",
  "endpoints": {"h1tls": "https://localhost:$port"},
  "unspoken": {"h1": "s_server speaks only TLS", "h2": "s_server has no HTTP/2", "h2c": "s_server has no HTTP/2"},
  "checks": {$get, $download},
- "na": {"post": "$no_body", "upload": "$no_body",
-        "trailers": "s_server -WWW writes no trailers (its -HTTP mode would send a hand-written response, testing that file, not the peer)"}}
+ "na": {"post": "$no_body", "upload": "$no_body", "head": "$no_body",
+        "trailers": "s_server -WWW writes no trailers (its -HTTP mode would send a hand-written response, testing that file, not the peer)",
+        "idle": "s_server closes the connection after every response"}}
 JSON
 )")
 }

@@ -1,7 +1,7 @@
 """The interop origin: a small ASGI app that hypercorn serves, and that haproxy fronts.
 
 Routes (everything else is 404):
-  GET  /<file>     a file from $INTEROP_DOCROOT, streamed in 1 MiB chunks without
+  GET  /<file>     (and HEAD) a file from $INTEROP_DOCROOT, streamed in 1 MiB chunks without
                    Content-Length on purpose, so HTTP/1.1 sends it chunked
   POST /echo       the request body back, once it has all arrived
   POST /sha256     "<sha256 hex> <length>\n" of the request body
@@ -86,7 +86,8 @@ async def app(scope, receive, send):
             await send({"type": "http.response.body", "body": file.read()})
         if trailers:
             await send({"type": "http.response.trailers", "headers": [TRAILER]})
-    elif method == "GET":
+    elif method in ("GET", "HEAD"):
+        # hypercorn drops the body of a HEAD response itself.
         await serve_file(send, path)
     else:
         await respond(send, 405, b"method not allowed\n")

@@ -1,6 +1,7 @@
 import HTTPCore
 import HTTPCorePool
 import HTTPTypes
+import Synchronization
 
 /// Runs the checks against one endpoint of a peer through one pool, so the checks after the
 /// first also exercise connection reuse.
@@ -14,17 +15,23 @@ struct Checker {
     let docroot: Docroot
     let smallBody: Payload
     let largeBody: Payload
+    /// The peer's GET check, run again after HEAD.
+    let followUp: Manifest.CheckSpec?
 
     static let uploadChunk = 64 << 10
+    static let parallelRequests = 16
 
     func run(_ kind: CheckKind, _ spec: Manifest.CheckSpec) async -> Outcome {
         do {
             switch kind {
             case .get: try await get(spec)
+            case .head: try await head(spec)
+            case .parallel: try await parallel(spec)
             case .post: try await post(spec)
             case .download: try await download(spec)
             case .upload: try await upload(spec)
             case .trailers: try await trailers(spec)
+            case .idle: try await idle(spec)
             }
             return .pass
         } catch let failure as CheckFailure {
@@ -36,11 +43,43 @@ struct Checker {
         }
     }
 
-    private func get(_ spec: Manifest.CheckSpec) async throws {
+    private func get(_ spec: Manifest.CheckSpec, trace: RequestTrace? = nil) async throws {
         let expected = try expectedBytes(spec)
-        let response = try await send("GET", spec.path)
+        let response = try await send("GET", spec.path, trace: trace)
         let body = try await response.body.collect(upTo: Docroot.keepLimit)
         try CheckFailure.require(body == expected, "body differs: \(describe(body)), expected \(describe(expected))")
+    }
+
+    private func head(_ spec: Manifest.CheckSpec) async throws {
+        guard let name = spec.expect, let file = docroot[name] else { throw CheckFailure("manifest: head needs an expect file") }
+        let response = try await send("HEAD", spec.path)
+        // RFC 9110 §9.3.2: the length a GET would get, or no Content-Length at all.
+        if let declared = response.head.headerFields[.contentLength] {
+            try CheckFailure.require(Int(declared) == file.length, "Content-Length \(declared), expected \(file.length)")
+        }
+        let body = try await response.body.collect(upTo: Docroot.keepLimit)
+        try CheckFailure.require(body.isEmpty, "a body after HEAD: \(describe(body))")
+        // A client that took the announced length as a body to read would now be out of
+        // step: the peer's small GET must still come back intact.
+        if let get = followUp { try await self.get(get) }
+    }
+
+    private func parallel(_ spec: Manifest.CheckSpec) async throws {
+        let expected = try expectedBytes(spec)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<Checker.parallelRequests {
+                group.addTask {
+                    let response = try await send("GET", spec.path)
+                    let body = try await response.body.collect(upTo: Docroot.keepLimit)
+                    try CheckFailure.require(body == expected, "request \(index): \(describe(body)), expected \(describe(expected))")
+                }
+            }
+            try await group.waitForAll()
+        }
+        guard wire == .h2 || wire == .h2c else { return }
+        // Every peer here allows at least 100 streams: 16 requests need one connection.
+        let connections = pool.snapshot.origins.flatMap(\.connections)
+        try CheckFailure.require(connections.count == 1, "HTTP/2 used \(connections.count) connections for \(Checker.parallelRequests) requests")
     }
 
     private func post(_ spec: Manifest.CheckSpec) async throws {
@@ -82,11 +121,28 @@ struct Checker {
         )
     }
 
+    private func idle(_ spec: Manifest.CheckSpec) async throws {
+        guard let wait = spec.wait else { throw CheckFailure("manifest: idle needs a wait") }
+        try await get(spec)
+        try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
+        // Which connections the pool handed out, reused or new, in order.
+        let acquired = Mutex<[Bool]>([])
+        try await get(spec, trace: RequestTrace { event in
+            if case .connectionAcquired(_, let reused) = event { acquired.withLock { $0.append(reused) } }
+        })
+        let reuses = acquired.withLock { $0 }
+        // A reuse would mean the peer never closed, and the check proved nothing.
+        try CheckFailure.require(reuses.last == false, "served on a connection idle for \(wait) s: the peer did not close it")
+    }
+
     // MARK: - Helpers
 
     /// Sends a request and checks the status (200) and the protocol it went over.
-    private func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: RequestBody = .empty) async throws -> Response {
+    private func send(
+        _ method: String, _ path: String, headers: [(String, String)] = [], body: RequestBody = .empty, trace: RequestTrace? = nil
+    ) async throws -> Response {
         var options = RequestOptions()
+        options.trace = trace
         options.timeouts.total = .seconds(60)
         let response = try await pool.send(try Request(method: method, url: baseURL + path, headers: headers, body: body, options: options))
         try CheckFailure.require(wire.accepts(response.version), "answered over \(response.version), expected \(wire.label)")

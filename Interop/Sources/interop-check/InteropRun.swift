@@ -32,7 +32,7 @@ struct InteropRun {
                     case .unexpectedPass: "XPASS"
                     }
                 }
-                let elapsed = (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))
+                let elapsed = (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], width: .narrow, fractionalPart: .show(length: 1)))
                 StandardError.write("interop: \(title), \(wire.label): \(words.joined(separator: " ")) (\(elapsed))")
             }
         }
@@ -72,7 +72,8 @@ struct InteropRun {
         do {
             outcomes = try await withTaskExecutorPreference(executor) {
                 try await withConnectionPool(backend: backend, configuration: wire.poolConfiguration(caFile: manifest.ca)) { pool in
-                    let checker = Checker(pool: pool, baseURL: url, wire: wire, docroot: docroot, smallBody: smallBody, largeBody: largeBody)
+                    let checker = Checker(pool: pool, baseURL: url, wire: wire, docroot: docroot, smallBody: smallBody, largeBody: largeBody,
+                                          followUp: peer.checks[CheckKind.get.rawValue])
                     var outcomes: [Outcome] = []
                     for kind in CheckKind.allCases {
                         if let reason = peer.notApplicable(kind, over: wire) {

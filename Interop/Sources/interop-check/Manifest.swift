@@ -53,6 +53,8 @@ struct Manifest: Decodable {
         /// (`"<hex digest> <length>\n"`).
         var reply: Reply?
         var trailer: Trailer?
+        /// Seconds to stay idle: longer than the peer's keep-alive timeout.
+        var wait: Double?
     }
 
     enum Reply: String, Decodable {
