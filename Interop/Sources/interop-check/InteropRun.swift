@@ -1,3 +1,4 @@
+import Foundation
 import HTTPCore
 import HTTPCorePool
 
@@ -23,17 +24,8 @@ struct InteropRun {
                 let start = ContinuousClock.now
                 let outcomes = await row(peer, wire)
                 table.rows.append(ResultTable.Row(peer: title, wire: wire, outcomes: outcomes))
-                let words = outcomes.map { outcome in
-                    switch outcome {
-                    case .pass: "pass"
-                    case .fail: "FAIL"
-                    case .notApplicable: "n/a"
-                    case .knownFailure: "known-FAIL"
-                    case .unexpectedPass: "XPASS"
-                    }
-                }
                 let elapsed = (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], width: .narrow, fractionalPart: .show(length: 1)))
-                StandardError.write("interop: \(title), \(wire.label): \(words.joined(separator: " ")) (\(elapsed))")
+                StandardError.write("interop: \(title), \(wire.label): \(outcomes.map(\.word).joined(separator: " ")) (\(elapsed))")
             }
         }
         return table
@@ -67,7 +59,6 @@ struct InteropRun {
     /// Every check over one backend and one pool, in the order of the columns.
     private func checks(_ peer: Manifest.Peer, _ wire: WireProtocol, _ url: String, on kind: BackendKind) async -> [Outcome] {
         let (backend, executor) = kind.make()
-        defer { _ = backend }
         let outcomes: [Outcome]
         do {
             outcomes = try await withTaskExecutorPreference(executor) {

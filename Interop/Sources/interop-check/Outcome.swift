@@ -17,6 +17,17 @@ enum Outcome: Sendable {
         }
     }
 
+    /// One word for the progress lines.
+    var word: String {
+        switch self {
+        case .pass: "pass"
+        case .fail: "FAIL"
+        case .notApplicable: "n/a"
+        case .knownFailure: "known-FAIL"
+        case .unexpectedPass: "XPASS"
+        }
+    }
+
     /// The outcome of one check run on several backends: pass only if every run passed;
     /// otherwise every failing backend's reason.
     static func combine(_ runs: [(backend: String, outcome: Outcome)]) -> Outcome {

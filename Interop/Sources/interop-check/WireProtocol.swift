@@ -29,7 +29,8 @@ enum WireProtocol: String, CaseIterable, Sendable {
         }
     }
 
-    /// A pool that can only speak this protocol, trusting only the harness's CA.
+    /// A pool that can only speak this protocol; for TLS it trusts only the harness's CA
+    /// and checks the name (`localhost`) as it would any server's.
     func poolConfiguration(caFile: String) -> ConnectionPool.Configuration {
         var configuration = ConnectionPool.Configuration()
         switch self {
