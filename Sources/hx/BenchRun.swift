@@ -71,6 +71,10 @@ struct BenchRun: Sendable {
         )
         StandardIO.write(report.text + "\n", to: StandardIO.output)
         if verbose { for line in connections { StandardIO.printError(line) } }
+        if Interrupts.happened {
+            StandardIO.printError("hx: interrupted after \(tally.done) of \(requests) requests")
+            return .cancelled
+        }
         return report.allSucceeded ? .success : .failure
     }
 
@@ -92,6 +96,8 @@ struct BenchRun: Sendable {
                 )
             } catch {
                 let failure = HTTPCoreError.from(error, default: .readFailed)
+                // Ctrl-C: stop here, keeping what was counted for the report.
+                if failure.category == .cancelled, Task.isCancelled { return tally }
                 switch failure.category {
                 case .network(.connect), .timeout(.connect), .tls, .proxy, .cancelled:
                     throw HXFailure(failure)
