@@ -99,11 +99,37 @@ extension HTTP1ResponseParser {
         var fields = HTTPFields()
         fields.reserveCapacity(raw.count)
         for (name, value) in raw {
-            guard let fieldName = HTTPField.Name(String(decoding: name, as: UTF8.self)) else { throw .invalidFieldName }
+            guard let fieldName = Self.commonName(name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self)) else {
+                throw .invalidFieldName
+            }
             fields.append(HTTPField(name: fieldName, value: value))
         }
         return fields
     }
+
+    /// Names most responses carry, spelled as most servers send them or in lowercase: a
+    /// hit skips making and validating a String for the name. Any other spelling takes the
+    /// general path. Either way the name keeps the case it came in.
+    static func commonName(_ bytes: [UInt8]) -> HTTPField.Name? {
+        guard bytes.count < commonNamesByLength.count else { return nil }
+        for (spelling, name) in commonNamesByLength[bytes.count] where spelling == bytes { return name }
+        return nil
+    }
+
+    private static let commonNamesByLength: [[(spelling: [UInt8], name: HTTPField.Name)]] = {
+        let names: [HTTPField.Name] = [
+            .server, .date, .contentType, .contentLength, .connection, .transferEncoding, .lastModified,
+            .eTag, .acceptRanges, .cacheControl, .expires, .vary, .contentEncoding, .location, .setCookie, .age,
+        ]
+        var buckets = [[(spelling: [UInt8], name: HTTPField.Name)]](repeating: [], count: 20)
+        for name in names {
+            // Each spelling keeps its own case: the lowercase one is a name of its own.
+            for spelling in Set([name.rawName, name.canonicalName]) {
+                buckets[spelling.utf8.count].append((Array(spelling.utf8), HTTPField.Name(spelling)!))
+            }
+        }
+        return buckets
+    }()
 
     func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTP1ParseError) -> Int {
         try rejectCRAndNUL(line)

@@ -140,6 +140,7 @@ public struct HTTP1ResponseParser: Sendable {
                 }
                 state = .headers(try parseStatusLine(line))
             case .headers(var head):
+                state = .idle  // `head` is then the only owner of its fields: appends stay in place
                 let lineStart = index
                 guard let line = try nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
                     state = .headers(head)
@@ -153,6 +154,7 @@ public struct HTTP1ResponseParser: Sendable {
                     state = .headers(head)
                 }
             case .trailers(var head):
+                state = .idle
                 let lineStart = index
                 guard let line = try nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
                     state = .trailers(head)
