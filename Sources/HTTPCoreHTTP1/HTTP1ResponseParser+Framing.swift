@@ -5,7 +5,7 @@ extension HTTP1ResponseParser {
     /// Ends a head: 1xx heads loop back for the final response; a final head decides how
     /// the body is framed (RFC 9112 section 6.3) and whether the connection may be reused.
     mutating func finishHead(_ head: Head) throws(HTTP1ParseError) -> HTTP1ResponseEvent? {
-        let fields = try buildFields(head.fields)
+        let fields = head.fields
         let status = HTTPResponse.Status(code: head.status, reasonPhrase: String(decoding: head.reason, as: UTF8.self))
         let response = HTTPResponse(status: status, headerFields: fields)
         if (100..<200).contains(head.status) {
