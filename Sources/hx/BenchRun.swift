@@ -24,7 +24,7 @@ struct BenchRun: Sendable {
             StandardIO.printError("hx bench: HTTP/1.1 carries one request at a time per connection: -m \(streams) counts as 1")
         }
         // No pool timeout: a request queued behind busy streams waits for them (each bounded
-        // by the read timeout), as in h2load, and queueing costs no timer task per request.
+        // by the read timeout), as in h2load.
         var options = RequestOptions()
         options.timeouts.pool = nil
         let request = try spec.makeRequest(options: options) { () throws(HXFailure) in try StandardIO.readAll(0) }
