@@ -23,7 +23,6 @@ let package = Package(
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
-        .executable(name: "httpcore-demo", targets: ["httpcore-demo"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -56,13 +55,6 @@ let package = Package(
         .systemLibrary(name: "CLibUV", path: "Backends/LibUV/CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
         .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
-
-        // Until the `hx` client exists, the main job is this demo over loopback.
-        .executableTarget(
-            name: "httpcore-demo",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
-            swiftSettings: settings
-        ),
 
         // The hx command-line client: the commands (argument parsing, I/O) in `hx`, the
         // logic worth testing alone (bodies, exit codes, percentiles, formatting) in HXCore.

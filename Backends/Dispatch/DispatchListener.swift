@@ -14,29 +14,20 @@ public final class DispatchListener: NetworkListener {
 
     deinit {
         let core = core
-        core.loop.execute { core.close() }
+        core.onLoop { core.close() }
     }
 
     public func accept() async throws -> (any NetworkStream)? {
-        let core = core
-        let waiter = Waiter<DispatchStream?>()
-        core.loop.execute { core.accept(waiter) }
-        return try await waiter.wait { core.loop.execute { core.acceptCancelled(waiter) } }
+        try await core.acceptOnLoop()
     }
 
     public func close() async {
-        let core = core
-        await withCheckedContinuation { continuation in
-            core.loop.execute {
-                core.close()
-                continuation.resume()
-            }
-        }
+        await core.closeOnLoop()
     }
 }
 
 /// Queue-side state of a listener. Queue-confined.
-final class DispatchListenerCore: @unchecked Sendable {
+final class DispatchListenerCore: LoopListenerCore, @unchecked Sendable {
     // @unchecked: all state is touched only on `loop.queue`.
     let loop: DispatchLoop
     private let fd: Int32
@@ -73,6 +64,8 @@ final class DispatchListenerCore: @unchecked Sendable {
             queue.offer(DispatchStream(core: DispatchStreamCore(fd: client, loop: loop, isTCP: isTCP, clock: clock)))
         }
     }
+
+    func onLoop(_ body: @escaping @Sendable () -> Void) { loop.execute(body) }
 
     func accept(_ next: Waiter<DispatchStream?>) { queue.accept(next) }
 

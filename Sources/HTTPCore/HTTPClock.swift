@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A point on a monotonic clock, in nanoseconds from an arbitrary origin.
 public struct HTTPInstant: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var nanoseconds: Int64
@@ -49,20 +57,20 @@ extension HTTPClock {
     }
 }
 
-/// Wall time from the system's monotonic clock (`ContinuousClock`).
+/// Wall time from the system's monotonic clock. `now` is read on every request, more
+/// than once: one `clock_gettime` here, against `ContinuousClock`'s 128-bit arithmetic.
 public struct SystemClock: HTTPClock {
-    private static let origin = ContinuousClock.now
-
     public init() {}
 
     public var now: HTTPInstant {
-        HTTPInstant(nanoseconds: SystemClock.origin.duration(to: .now).nanosecondsClamped)
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return HTTPInstant(nanoseconds: Int64(time.tv_sec) &* 1_000_000_000 &+ Int64(time.tv_nsec))
     }
 
     public func sleep(until deadline: HTTPInstant) async throws {
-        let target = SystemClock.origin.advanced(by: .nanoseconds(deadline.nanoseconds))
         do {
-            try await ContinuousClock().sleep(until: target, tolerance: nil)
+            try await ContinuousClock().sleep(for: now.duration(to: deadline), tolerance: nil)
         } catch {
             throw HTTPCoreError(.cancelled, "sleep cancelled")
         }

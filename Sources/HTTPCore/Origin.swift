@@ -5,8 +5,7 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
     public var port: Int
 
     public init(scheme: String, host: String, port: Int) {
-        // Lowercase only when needed: origins are made for every request.
-        self.scheme = scheme.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? scheme.lowercased() : scheme
+        self.scheme = Origin.lowercasedIfNeeded(scheme)
         self.host = host
         self.port = port
     }
@@ -14,40 +13,66 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
     /// Reads `scheme://host[:port]` (a path or query after the authority is ignored).
     public init?(_ url: String) {
         guard let (scheme, afterScheme) = Origin.splitScheme(url) else { return nil }
-        var rest = afterScheme
-        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
-        self.init(scheme: String(scheme), authority: String(rest))
+        let end = afterScheme.utf8.firstIndex(where: Origin.endsAuthority) ?? afterScheme.endIndex
+        self.init(scheme: String(scheme), authority: afterScheme[..<end])
     }
 
     /// Splits `scheme://rest` at the `://`.
     static func splitScheme(_ url: String) -> (scheme: Substring, rest: Substring)? {
-        guard let colon = url.firstIndex(of: ":"), url[colon...].hasPrefix("://") else { return nil }
-        return (url[..<colon], url[url.index(colon, offsetBy: 3)...])
+        let utf8 = url.utf8
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+              utf8[colon...].starts(with: "://".utf8) else { return nil }
+        return (url[..<colon], url[utf8.index(colon, offsetBy: 3)...])
+    }
+
+    /// Whether a byte ends the authority of a URL: `/`, `?` or `#`.
+    static func endsAuthority(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
     }
 
     /// Reads an authority (`host`, `host:port`, `[v6]:port`), filling the scheme's default port.
     public init?(scheme: String, authority: String) {
-        let scheme = scheme.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? scheme.lowercased() : scheme
-        guard !authority.isEmpty, !authority.contains("@"), let defaultPort = Origin.defaultPort(for: scheme) else {
-            return nil
-        }
-        var host = Substring(authority)
+        self.init(scheme: scheme, authority: Substring(authority))
+    }
+
+    /// Origins are made for every request: this reads bytes, not Characters.
+    init?(scheme: String, authority: Substring) {
+        let scheme = Origin.lowercasedIfNeeded(scheme)
+        guard let defaultPort = Origin.defaultPort(for: scheme) else { return nil }
+        let bytes = authority.utf8
+        guard !bytes.isEmpty, !bytes.contains(UInt8(ascii: "@")) else { return nil }
+        var host = authority
         var port = defaultPort
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            let after = host[host.index(after: close)...]
-            host = host[host.index(after: host.startIndex)..<close]
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            let after = bytes[bytes.index(after: close)...]
+            host = authority[bytes.index(after: bytes.startIndex)..<close]
             if !after.isEmpty {
-                guard after.hasPrefix(":"), let parsed = Int(after.dropFirst()) else { return nil }
+                guard after.first == UInt8(ascii: ":"), let parsed = Origin.port(after.dropFirst()) else { return nil }
                 port = parsed
             }
-        } else if let colon = host.lastIndex(of: ":") {
-            guard let parsed = Int(host[host.index(after: colon)...]) else { return nil }
+        } else if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) {
+            guard let parsed = Origin.port(bytes[bytes.index(after: colon)...]) else { return nil }
             port = parsed
-            host = host[..<colon]
+            host = authority[..<colon]
         }
-        guard !host.isEmpty, (0...65535).contains(port) else { return nil }
+        guard !host.isEmpty else { return nil }
         self.init(scheme: scheme, host: String(host), port: port)
+    }
+
+    /// 1 to 5 decimal digits up to 65535.
+    private static func port(_ digits: Substring.UTF8View) -> Int? {
+        guard (1...5).contains(digits.count) else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return value <= 65535 ? value : nil
+    }
+
+    private static func lowercasedIfNeeded(_ scheme: String) -> String {
+        scheme.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? scheme.lowercased() : scheme
     }
 
     public static func defaultPort(for scheme: String) -> Int? {
@@ -63,12 +88,12 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
     /// The host as it goes into a Host header or `:authority`: IPv6 literals in brackets,
     /// the port only when it is not the scheme's default.
     public var authority: String {
-        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let hostPart = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         return port == Origin.defaultPort(for: scheme) ? hostPart : "\(hostPart):\(port)"
     }
 
     public var description: String {
-        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let hostPart = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host
         return "\(scheme)://\(hostPart):\(port)"
     }
 }

@@ -27,14 +27,18 @@ public struct Request: Sendable {
         guard let parsedMethod = HTTPRequest.Method(method) else {
             throw HTTPCoreError(.invalidRequest, "method \(method.debugDescription) is not a token")
         }
-        guard let (_, afterScheme) = Origin.splitScheme(url), let origin = Origin(url) else {
+        guard let (scheme, afterScheme) = Origin.splitScheme(url) else {
             throw HTTPCoreError(.invalidRequest, "URL \(url.debugDescription) needs http(s)://host[:port]")
         }
-        let pathStart = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" })
-        var path = pathStart.map { String(afterScheme[$0...]) } ?? "/"
-        if let fragment = path.firstIndex(of: "#") { path = String(path[..<fragment]) }
-        if path.hasPrefix("?") { path = "/" + path }
-        if path.isEmpty { path = "/" }
+        let utf8 = afterScheme.utf8
+        let authorityEnd = utf8.firstIndex(where: Origin.endsAuthority) ?? utf8.endIndex
+        guard let origin = Origin(scheme: String(scheme), authority: afterScheme[..<authorityEnd]) else {
+            throw HTTPCoreError(.invalidRequest, "URL \(url.debugDescription) needs http(s)://host[:port]")
+        }
+        // The path and query: "/" when empty, "/" put before a bare "?query", no fragment.
+        let rest = afterScheme[authorityEnd...]
+        let target = rest[..<(rest.utf8.firstIndex(of: UInt8(ascii: "#")) ?? rest.endIndex)]
+        let path = target.utf8.first == UInt8(ascii: "/") ? String(target) : "/" + target
         var fields = HTTPFields()
         for (name, value) in headers {
             try Request.refuseControlBytes(in: name, what: "field name")

@@ -5,7 +5,7 @@ extension HTTP1ResponseParser {
     /// Ends a head: 1xx heads loop back for the final response; a final head decides how
     /// the body is framed (RFC 9112 section 6.3) and whether the connection may be reused.
     mutating func finishHead(_ head: Head) throws(HTTP1ParseError) -> HTTP1ResponseEvent? {
-        let fields = try buildFields(head.fields)
+        let fields = head.fields
         let status = HTTPResponse.Status(code: head.status, reasonPhrase: String(decoding: head.reason, as: UTF8.self))
         let response = HTTPResponse(status: status, headerFields: fields)
         if (100..<200).contains(head.status) {
@@ -38,8 +38,8 @@ extension HTTP1ResponseParser {
     static func keepAlive(version: HTTPVersion, fields: HTTPFields) -> Bool {
         var close = false
         var keepAlive = false
-        for value in fields[values: .connection] {
-            for token in value.split(separator: ",") {
+        for field in fields where field.name == .connection {
+            for token in field.value.utf8.split(separator: UInt8(ascii: ",")) {
                 let token = token.trimmingOWS
                 if token.equalsIgnoringASCIICase("close") { close = true }
                 if token.equalsIgnoringASCIICase("keep-alive") { keepAlive = true }
@@ -52,16 +52,18 @@ extension HTTP1ResponseParser {
     /// Whether the final transfer coding is `chunked`. `chunked` twice, or an empty coding,
     /// is malformed.
     static func isChunked(_ values: [String]) throws(HTTP1ParseError) -> Bool {
-        var codings: [String] = []
+        var chunkedCount = 0
+        var lastIsChunked = false
         for value in values {
-            for token in value.split(separator: ",", omittingEmptySubsequences: false) {
-                let coding = token.trimmingOWS.lowercased()
+            for token in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                let coding = token.trimmingOWS
                 guard !coding.isEmpty else { throw .invalidTransferEncoding }
-                codings.append(coding)
+                lastIsChunked = coding.equalsIgnoringASCIICase("chunked")
+                if lastIsChunked { chunkedCount += 1 }
             }
         }
-        guard codings.filter({ $0 == "chunked" }).count <= 1 else { throw .invalidTransferEncoding }
-        return codings.last == "chunked"
+        guard chunkedCount <= 1 else { throw .invalidTransferEncoding }
+        return lastIsChunked
     }
 
     /// The body length from every Content-Length value: each must be digits only, and a
@@ -69,8 +71,8 @@ extension HTTP1ResponseParser {
     static func contentLength(_ values: [String]) throws(HTTP1ParseError) -> Int? {
         var length: Int?
         for value in values {
-            for token in value.split(separator: ",", omittingEmptySubsequences: false) {
-                let digits = token.trimmingOWS.utf8
+            for token in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+                let digits = token.trimmingOWS
                 guard !digits.isEmpty, digits.allSatisfy(isDigit) else { throw .invalidContentLength }
                 var parsed = 0
                 for digit in digits {
@@ -87,20 +89,33 @@ extension HTTP1ResponseParser {
     }
 }
 
-extension StringProtocol {
-    var trimmingOWS: Substring {
-        var text = self[...]
-        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
-        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return Substring(text)
+/// Field values are read as bytes: these run for every response, and Character
+/// iteration (grapheme breaking) costs more than the rest of the parse.
+extension Substring.UTF8View {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingOWS: Substring.UTF8View {
+        var start = startIndex
+        var end = endIndex
+        while start < end, isOWS(self[start]) { start = index(after: start) }
+        while end > start, isOWS(self[index(before: end)]) { end = index(before: end) }
+        return self[start..<end]
+    }
+
+    /// ASCII case-insensitive comparison with a lowercase `other`, without a lowercased copy.
+    func equalsIgnoringASCIICase(_ other: StaticString) -> Bool {
+        guard count == other.utf8CodeUnitCount else { return false }
+        return other.withUTF8Buffer { other in
+            zip(self, other).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
     }
 }
 
-extension Substring {
-    /// ASCII case-insensitive comparison with a lowercase `other`, without making a
-    /// lowercased copy (it runs for every response's Connection field).
-    func equalsIgnoringASCIICase(_ other: String) -> Bool {
-        guard utf8.count == other.utf8.count else { return false }
-        return zip(utf8, other.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingOWS: Substring {
+        let bytes = Substring(self).utf8.trimmingOWS
+        return Substring(bytes)
     }
 }
+
+@inline(__always) func isOWS(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }

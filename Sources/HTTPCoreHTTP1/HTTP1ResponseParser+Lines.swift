@@ -74,10 +74,12 @@ extension HTTP1ResponseParser {
             let continuation = trimOWS(line)
             guard continuation.allSatisfy(isFieldContent) else { throw .invalidFieldValue }
             if !continuation.isEmpty {
-                if !head.fields[head.fields.count - 1].value.isEmpty {
-                    head.fields[head.fields.count - 1].value.append(UInt8(ascii: " "))
-                }
-                head.fields[head.fields.count - 1].value.append(contentsOf: continuation)
+                // As bytes: a value need not be UTF-8 (obs-text).
+                let last = head.fields.count - 1
+                var value = head.fields[last].withUnsafeBytesOfValue { Array($0) }
+                if !value.isEmpty { value.append(UInt8(ascii: " ")) }
+                value += continuation
+                head.fields[last] = HTTPField(name: head.fields[last].name, value: value)
             }
         } else {
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { throw .invalidFieldName }
@@ -88,22 +90,38 @@ extension HTTP1ResponseParser {
             let value = trimOWS(line[(colon + 1)...])
             guard value.allSatisfy(isFieldContent) else { throw .invalidFieldValue }
             guard head.fields.count < limits.maxFieldCount else { throw .tooManyFields }
-            head.fields.append((Array(name), Array(value)))
+            // The name's bytes are a token (checked above), which HTTPField.Name accepts.
+            let fieldName = Self.commonName(name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self))!
+            head.fields.append(HTTPField(name: fieldName, value: value))
             head.lastLineLength = line.count
         }
         head.sectionSize += consumed
         if head.sectionSize > limits.maxHeaderSectionSize { throw .headerSectionTooLarge }
     }
 
-    func buildFields(_ raw: [(name: [UInt8], value: [UInt8])]) throws(HTTP1ParseError) -> HTTPFields {
-        var fields = HTTPFields()
-        fields.reserveCapacity(raw.count)
-        for (name, value) in raw {
-            guard let fieldName = HTTPField.Name(String(decoding: name, as: UTF8.self)) else { throw .invalidFieldName }
-            fields.append(HTTPField(name: fieldName, value: value))
-        }
-        return fields
+    /// Names most responses carry, spelled as most servers send them or in lowercase: a
+    /// hit skips making and validating a String for the name. Any other spelling takes the
+    /// general path. Either way the name keeps the case it came in.
+    static func commonName(_ bytes: ArraySlice<UInt8>) -> HTTPField.Name? {
+        guard bytes.count < commonNamesByLength.count else { return nil }
+        for (spelling, name) in commonNamesByLength[bytes.count] where spelling.elementsEqual(bytes) { return name }
+        return nil
     }
+
+    private static let commonNamesByLength: [[(spelling: [UInt8], name: HTTPField.Name)]] = {
+        let names: [HTTPField.Name] = [
+            .server, .date, .contentType, .contentLength, .connection, .transferEncoding, .lastModified,
+            .eTag, .acceptRanges, .cacheControl, .expires, .vary, .contentEncoding, .location, .setCookie, .age,
+        ]
+        var buckets = [[(spelling: [UInt8], name: HTTPField.Name)]](repeating: [], count: 20)
+        for name in names {
+            // Each spelling keeps its own case: the lowercase one is a name of its own.
+            for spelling in Set([name.rawName, name.canonicalName]) {
+                buckets[spelling.utf8.count].append((Array(spelling.utf8), HTTPField.Name(spelling)!))
+            }
+        }
+        return buckets
+    }()
 
     func parseChunkSize(_ line: ArraySlice<UInt8>) throws(HTTP1ParseError) -> Int {
         try rejectCRAndNUL(line)

@@ -27,13 +27,13 @@ public struct HTTP1ResponseParser: Sendable {
         case failed(HTTP1ParseError)
     }
 
-    /// A head being collected: the status line's parts and raw field lines, built into
-    /// `HTTPFields` once the section ends (so obs-fold can still extend the last value).
+    /// A head being collected: the status line's parts and the fields so far (obs-fold
+    /// extends the last value in place).
     struct Head: Sendable {
         var version: HTTPVersion = .http1_1
         var status = 0
         var reason: [UInt8] = []
-        var fields: [(name: [UInt8], value: [UInt8])] = []
+        var fields = HTTPFields()
         var lastLineLength = 0
         var sectionSize = 0
     }
@@ -140,6 +140,7 @@ public struct HTTP1ResponseParser: Sendable {
                 }
                 state = .headers(try parseStatusLine(line))
             case .headers(var head):
+                state = .idle  // `head` is then the only owner of its fields: appends stay in place
                 let lineStart = index
                 guard let line = try nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
                     state = .headers(head)
@@ -153,6 +154,7 @@ public struct HTTP1ResponseParser: Sendable {
                     state = .headers(head)
                 }
             case .trailers(var head):
+                state = .idle
                 let lineStart = index
                 guard let line = try nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
                     state = .trailers(head)
@@ -161,10 +163,9 @@ public struct HTTP1ResponseParser: Sendable {
                 }
                 if line.isEmpty {
                     state = .complete
-                    let fields = try buildFields(head.fields)
-                    if !fields.isEmpty {
+                    if !head.fields.isEmpty {
                         pendingEnd = true
-                        return .trailers(fields)
+                        return .trailers(head.fields)
                     }
                     return .end(keepAlive: keepAlive)
                 }

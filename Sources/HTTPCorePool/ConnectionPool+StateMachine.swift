@@ -46,6 +46,12 @@ extension ConnectionPool {
             var awaitingSettings = false
 
             var isIdle: Bool { phase == .open && inUse == 0 }
+
+            mutating func assigned() {
+                inUse += 1
+                requestCount += 1
+                idleSince = nil
+            }
             var hasRoom: Bool { phase == .open && inUse < capacity }
         }
 
@@ -214,16 +220,21 @@ extension ConnectionPool {
         /// Gives `origin`'s waiters connections, opening new ones within the limits.
         private mutating func serve(_ origin: Origin) -> [Action] {
             guard var state = origins[origin] else { return [] }
+            // Runs for every request and release: the common cases (nobody waiting; one
+            // waiter and a free connection) touch each table as few times as they can.
+            if state.waiters.isEmpty {
+                if state.connections.isEmpty { forgetIfUnused(origin) }
+                if !starved.isEmpty { starved.remove(origin) }
+                return []
+            }
             var actions: [Action] = []
             while !state.waiters.isEmpty, let id = usableConnection(among: state.connections) {
                 let waiter = state.waiters.popFirst()!
-                connections[id]!.inUse += 1
-                connections[id]!.requestCount += 1
-                connections[id]!.idleSince = nil
+                connections[id]!.assigned()
                 actions.append(.assign(waiter: waiter, connection: id))
             }
             origins[origin] = state
-            var wanted = openingsWanted(for: origin)
+            var wanted = openingsWanted(for: origin, state)
             while wanted > 0 {
                 if connections.count >= limits.maxConnections, let victim = longestIdle(notFor: origin) {
                     remove(victim)
@@ -239,7 +250,7 @@ extension ConnectionPool {
                 actions.append(.open(id: nextID, origin: origin))
                 wanted -= 1
             }
-            if wanted == 0 { starved.remove(origin) }
+            if wanted == 0, !starved.isEmpty { starved.remove(origin) }
             forgetIfUnused(origin)
             return actions
         }
@@ -277,8 +288,8 @@ extension ConnectionPool {
         /// beyond those being opened; for a connection that may be HTTP/2, one at a time
         /// (it will take every waiter); for HTTP/2 connections all full, one more up to the
         /// per-origin cap.
-        private func openingsWanted(for origin: Origin) -> Int {
-            guard let state = origins[origin], !state.waiters.isEmpty else { return 0 }
+        private func openingsWanted(for origin: Origin, _ state: OriginState) -> Int {
+            guard !state.waiters.isEmpty else { return 0 }
             // Draining connections take no new requests: they count for nothing here.
             var usable = 0, connecting = 0, http2 = false, http1 = false, awaitingSettings = false
             for id in state.connections {

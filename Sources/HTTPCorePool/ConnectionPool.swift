@@ -21,6 +21,12 @@ public final class ConnectionPool: RequestInterface, Sendable {
         var nextWaiter = 0
         var connecting: [Int: Task<Void, Never>] = [:]
         var expiryTimer: Task<Void, Never>?
+        /// Pool timeouts of waiting requests, and the one task that enforces them.
+        var deadlines = PoolDeadlines()
+        var deadlineTimer: Task<Void, Never>?
+        /// What the deadline timer sleeps until; a new earlier deadline replaces the timer.
+        var deadlineTimerWakesAt: HTTPInstant?
+        var deadlineTimerGeneration = 0
         var subscribers: [Int: AsyncStream<PoolEvent>.Continuation] = [:]
         var nextSubscriber = 0
     }
@@ -130,6 +136,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
         let (actions, open, subscribers) = core.withLock { core in
             core.expiryTimer?.cancel()
             core.expiryTimer = nil
+            core.deadlineTimer?.cancel()
+            core.deadlineTimer = nil
             let open = core.live
             let actions = core.decide { $0.shutDown() }
             let subscribers = core.subscribers.values
@@ -157,7 +165,6 @@ public final class ConnectionPool: RequestInterface, Sendable {
 
     /// Waits for a connection; returns it with its request count.
     private func lease(_ origin: Origin, options: RequestOptions) async throws -> (Int, any Connection, Int) {
-        let clock = backend.clock
         // A free connection is decided and taken under one lock, with no waiter made.
         let (ticket, waiter, leased, actions) = core.withLock { core -> (Int, Waiter<Int>?, (Int, any Connection, Int)?, [StateMachine.Action]) in
             core.nextWaiter += 1
@@ -180,15 +187,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
         if let leased { return leased }
         guard let waiter else { preconditionFailure("a request neither leased nor waiting") }
         // Only a request that has to wait needs a pool timeout.
-        let timeout = waiter.isFinished ? nil : options.timeouts.pool.map { pool in
-            Task {
-                try await clock.sleep(until: clock.now + pool)
-                if leave(ticket, origin) {
-                    waiter.resume(throwing: HTTPCoreError(.poolTimeout, "no connection within \(pool)", processing: .notProcessed))
-                }
-            }
-        }
-        defer { timeout?.cancel() }
+        if !waiter.isFinished, let limit = options.timeouts.pool { armPoolTimeout(ticket, origin, limit) }
         let id: Int
         do {
             id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
@@ -204,6 +203,60 @@ public final class ConnectionPool: RequestInterface, Sendable {
             throw HTTPCoreError(.connectionUnavailable, "the connection closed before the request could use it", processing: .notProcessed)
         }
         return leased
+    }
+
+    // MARK: - Pool timeouts
+
+    /// Gives waiting request `ticket` its deadline, starting the pool's deadline timer, or
+    /// replacing it when this deadline comes before the one it sleeps until.
+    private func armPoolTimeout(_ ticket: Int, _ origin: Origin, _ limit: Duration) {
+        let clock = backend.clock
+        let deadline = clock.now + limit
+        core.withLock { core in
+            guard core.waiters[ticket] != nil else { return }  // served meanwhile
+            core.deadlines.insert(.init(deadline: deadline, ticket: ticket, origin: origin, limit: limit))
+            let waiters = core.waiters
+            core.deadlines.compact(waiting: waiters.count) { waiters[$0] != nil }
+            if core.deadlineTimer != nil, let wakesAt = core.deadlineTimerWakesAt, wakesAt <= deadline { return }
+            core.deadlineTimer?.cancel()
+            core.deadlineTimerGeneration += 1
+            core.deadlineTimerWakesAt = deadline
+            let generation = core.deadlineTimerGeneration
+            core.deadlineTimer = Task { [weak self] in
+                while let wake = self?.nextDeadline(timer: generation) {
+                    do { try await clock.sleep(until: wake) } catch { return }
+                    self?.expireWaiters(now: clock.now)
+                }
+            }
+        }
+    }
+
+    /// The earliest deadline for timer `generation`, or nil when it should stop: it was
+    /// replaced, or no deadline is left (then it is marked stopped, under the lock that
+    /// `armPoolTimeout` takes, so no deadline goes without a timer).
+    private func nextDeadline(timer generation: Int) -> HTTPInstant? {
+        core.withLock { core in
+            guard generation == core.deadlineTimerGeneration else { return nil }
+            guard let earliest = core.deadlines.earliest else {
+                core.deadlineTimer = nil
+                core.deadlineTimerWakesAt = nil
+                return nil
+            }
+            core.deadlineTimerWakesAt = earliest
+            return earliest
+        }
+    }
+
+    /// Fails the requests whose pool timeout passed and that still wait.
+    private func expireWaiters(now: HTTPInstant) {
+        let due = core.withLock { core in
+            let waiters = core.waiters
+            return core.deadlines.expired(now: now) { waiters[$0] != nil }
+                .compactMap { entry in waiters[entry.ticket]?.waiter.map { (waiter: $0, entry: entry) } }
+        }
+        for (waiter, entry) in due where leave(entry.ticket, entry.origin) {
+            waiter.resume(throwing: HTTPCoreError(.poolTimeout, "no connection within \(entry.limit)", processing: .notProcessed))
+        }
     }
 
     /// Takes waiter `ticket` out of the queue; false if it was already given a connection.

@@ -24,7 +24,7 @@ struct BenchRun: Sendable {
             StandardIO.printError("hx bench: HTTP/1.1 carries one request at a time per connection: -m \(streams) counts as 1")
         }
         // No pool timeout: a request queued behind busy streams waits for them (each bounded
-        // by the read timeout), as in h2load, and queueing costs no timer task per request.
+        // by the read timeout), as in h2load.
         var options = RequestOptions()
         options.timeouts.pool = nil
         let request = try spec.makeRequest(options: options) { () throws(HXFailure) in try StandardIO.readAll(0) }
@@ -71,6 +71,10 @@ struct BenchRun: Sendable {
         )
         StandardIO.write(report.text + "\n", to: StandardIO.output)
         if verbose { for line in connections { StandardIO.printError(line) } }
+        if Interrupts.happened {
+            StandardIO.printError("hx: interrupted after \(tally.done) of \(requests) requests")
+            return .cancelled
+        }
         return report.allSucceeded ? .success : .failure
     }
 
@@ -92,6 +96,8 @@ struct BenchRun: Sendable {
                 )
             } catch {
                 let failure = HTTPCoreError.from(error, default: .readFailed)
+                // Ctrl-C: stop here, keeping what was counted for the report.
+                if failure.category == .cancelled, Task.isCancelled { return tally }
                 switch failure.category {
                 case .network(.connect), .timeout(.connect), .tls, .proxy, .cancelled:
                     throw HXFailure(failure)

@@ -32,12 +32,19 @@ struct HX: AsyncParsableCommand {
     static func main() async {
         signal(SIGPIPE, SIG_IGN)  // a closed pipe is a write error (23), not a silent death
         do {
-            var command = try parseAsRoot()
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
+            let command = try parseAsRoot()
+            // The command runs in a task of its own so that Ctrl-C can cancel it.
+            let run = Task.detached {
+                var command = command
+                if var command = command as? AsyncParsableCommand {
+                    try await command.run()
+                } else {
+                    try command.run()
+                }
             }
+            let interrupts = Interrupts.cancel(run)
+            defer { interrupts.cancel() }
+            try await run.value
         } catch let failure as HXFailure {
             exit(with: failure)
         } catch let error as HTTPCoreError {
@@ -47,12 +54,14 @@ struct HX: AsyncParsableCommand {
                 StandardIO.write(fullMessage(for: error) + "\n", to: StandardIO.error)
                 Glibc.exit(ExitStatus.usage.rawValue)
             }
+            if error is CancellationError { exit(with: HXFailure(.cancelled, "interrupted")) }
             exit(withError: error)
         }
     }
 
     private static func exit(with failure: HXFailure) -> Never {
-        StandardIO.printError("hx: \(failure.message)")
+        let interrupted = failure.status == .cancelled && Interrupts.happened
+        StandardIO.printError("hx: \(interrupted ? "interrupted" : failure.message)")
         Glibc.exit(failure.status.rawValue)
     }
 }

@@ -53,10 +53,15 @@ struct Transfer: Sendable {
         }
         let progress = showsProgress ? Progress(total: response.head.headerFields[.contentLength].flatMap { Int($0) }) : nil
         var received = 0
-        for try await chunk in response.body {
-            try sink.write(chunk)
-            received += chunk.count
-            progress?.add(chunk.count)
+        do {
+            for try await chunk in response.body {
+                try sink.write(chunk)
+                received += chunk.count
+                progress?.add(chunk.count)
+            }
+        } catch {
+            progress?.finish()  // the bar keeps its last figures and the shell prompt its line
+            throw error
         }
         try sink.finish()
         progress?.finish()

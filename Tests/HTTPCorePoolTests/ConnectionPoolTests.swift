@@ -121,7 +121,8 @@ import Testing
         var options = RequestOptions()
         options.timeouts.pool = .seconds(1)
         let timed = Task { try await pool.send(try Request(url: "http://example.com/b", options: options)) }
-        try await backend.manualClock.waitForTimers(2) // both pool timeouts armed
+        // Both queued; the pool's one deadline timer sleeps until the earlier timeout.
+        try await Self.until { pool.snapshot.queuedRequests == 2 && backend.manualClock.nextDeadline == HTTPInstant(nanoseconds: 1_000_000_000) }
         queued.cancel()
         let cancelled = await queued.result
         #expect((cancelled.failure as? HTTPCoreError)?.code == .cancelled)
@@ -134,6 +135,54 @@ import Testing
         #expect(third == "three")
         #expect(backend.connectRecords.count == 1)
         await pool.shutdown()
+    }
+
+    /// Pool timeouts of any number of waiting requests are enforced by one timer, which
+    /// moves earlier when a shorter timeout arrives; a request served in time is not failed.
+    @Test func poolTimeoutsShareOneTimer() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, script: Self.exchange("/a", "one") + Self.exchange("/late", "late"))
+        var configuration = ConnectionPool.Configuration()
+        configuration.maxConnections = 1
+        let pool = try ConnectionPool(backend: backend, configuration: configuration)
+        let first = try await pool.send(try Request(url: "http://example.com/a"))
+        func send(_ path: String, timeout: Duration) -> Task<Response, any Error> {
+            var options = RequestOptions()
+            options.timeouts.pool = timeout
+            return Task { try await pool.send(try Request(url: "http://example.com\(path)", options: options)) }
+        }
+        let late = send("/late", timeout: .seconds(3))
+        try await Self.until { pool.snapshot.queuedRequests == 1 }
+        let many = (0..<50).map { _ in send("/never", timeout: .seconds(1)) }
+        try await Self.until { pool.snapshot.queuedRequests == 51 }
+        let soonest = send("/never", timeout: .milliseconds(500))
+        try await Self.until { pool.snapshot.queuedRequests == 52 && backend.manualClock.nextDeadline == HTTPInstant(nanoseconds: 500_000_000) }
+        #expect(backend.manualClock.pendingTimers == 1)
+
+        backend.manualClock.advance(by: .milliseconds(500))
+        #expect(((await soonest.result).failure as? HTTPCoreError)?.code == .poolTimeout)
+        #expect(pool.snapshot.queuedRequests == 51)
+        backend.manualClock.advance(by: .milliseconds(500))
+        for task in many { #expect(((await task.result).failure as? HTTPCoreError)?.code == .poolTimeout) }
+        #expect(pool.snapshot.queuedRequests == 1)
+
+        // The connection frees up before the last timeout: that request is served, and
+        // its deadline passing later changes nothing.
+        #expect(try await Self.text(first) == "one")
+        #expect(try await Self.text(try await late.value) == "late")
+        backend.manualClock.advance(by: .seconds(5))
+        #expect(pool.snapshot.queuedRequests == 0 && pool.snapshot.connections.count == 1)
+        #expect(backend.failures.isEmpty)
+        await pool.shutdown()
+    }
+
+    /// Polls `condition` (state another task changes) for up to 10 s.
+    static func until(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw HarnessError("condition not met within 10 s") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     @Test func afterShutdownRequestsFail() async throws {

@@ -16,7 +16,8 @@ import Testing
         #expect(origin == Origin(scheme: scheme, host: host, port: port))
     }
 
-    @Test(arguments: ["example.com", "ftp://example.com", "http://", "http://host:99999", "http://host:x", "http://user@host", "http://[::1"])
+    @Test(arguments: ["example.com", "ftp://example.com", "http://", "http://host:99999", "http://host:x", "http://user@host", "http://[::1",
+                       "http://host:+80", "http://host:", "http://host:0080080", "http://[::1]x", "http://[::1]:"])
     func rejects(url: String) {
         #expect(Origin(url) == nil)
     }
@@ -42,6 +43,9 @@ import Testing
     @Test func emptyPathBecomesSlash() throws {
         #expect(try Request(url: "http://example.com").head.path == "/")
         #expect(try Request(url: "http://example.com?x=1").head.path == "/?x=1")
+        #expect(try Request(url: "http://example.com#top").head.path == "/")
+        #expect(try Request(url: "http://example.com/a?b#c").head.path == "/a?b")
+        #expect(try Request(url: "http://ëxample.com/ü").head.path == "/ü")
     }
 
     @Test(arguments: [("GET", "ftp://x/"), ("GET", "not a url"), ("BAD METHOD", "http://x/")])

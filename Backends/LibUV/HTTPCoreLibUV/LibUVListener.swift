@@ -12,29 +12,20 @@ public final class LibUVListener: NetworkListener {
 
     deinit {
         let core = core
-        core.loop.execute { core.close() }
+        core.onLoop { core.close() }
     }
 
     public func accept() async throws -> (any NetworkStream)? {
-        let core = core
-        let waiter = Waiter<LibUVStream?>()
-        core.loop.execute { core.accept(waiter) }
-        return try await waiter.wait { core.loop.execute { core.acceptCancelled(waiter) } }
+        try await core.acceptOnLoop()
     }
 
     public func close() async {
-        let core = core
-        await withCheckedContinuation { continuation in
-            core.loop.execute {
-                core.close()
-                continuation.resume()
-            }
-        }
+        await core.closeOnLoop()
     }
 }
 
 /// Loop-side state of a listener: accepted streams not yet taken, and who waits.
-final class UVListenerCore: @unchecked Sendable {
+final class UVListenerCore: LoopListenerCore, @unchecked Sendable {
     // @unchecked: all state is touched only on `loop`'s thread.
     let loop: UVLoop
     let socket: UVSocket
@@ -62,6 +53,8 @@ final class UVListenerCore: @unchecked Sendable {
             queue.fail(error)
         }
     }
+
+    func onLoop(_ body: @escaping @Sendable () -> Void) { loop.execute(body) }
 
     func accept(_ next: Waiter<LibUVStream?>) { queue.accept(next) }
 
