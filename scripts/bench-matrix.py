@@ -311,7 +311,31 @@ def fmt_cpu(us):
     return f"{us / 1000:,.1f} ms" if us >= 10000 else f"{us:.2f} µs"
 
 
+def busy_seconds():
+    """CPU time the whole machine spent busy so far (/proc/stat, all cores)."""
+    fields = open("/proc/stat").readline().split()[1:]
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def process_seconds(pid):
+    """User+sys CPU of one process so far (/proc/PID/stat), 0 if it is gone."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_seconds():
+    """CPU of this script and every client it has waited for."""
+    me = os.times()
+    return me.user + me.system + me.children_user + me.children_system
+
+
 def main():
+    nginx = env.get("MATRIX_NGINX_WORKER", "")
+    start = (time.monotonic(), busy_seconds(), own_seconds(), process_seconds(nginx) if nginx else 0.0)
     scenarios = [s for s in SCENARIOS if not ONLY_SCENARIOS or s.key in ONLY_SCENARIOS or s.key.split("-")[0] in ONLY_SCENARIOS]
     clients = [c for c in CLIENTS if not ONLY_CLIENTS or c.key in ONLY_CLIENTS or c.key == "h2load"]
     cells = {(s.key, c.key): Cell() for s in scenarios for c in clients}
@@ -321,6 +345,11 @@ def main():
             for c in clients:
                 run_cell(c, s, cells[(s.key, c.key)])
 
+    wall = time.monotonic() - start[0]
+    others = (busy_seconds() - start[1]) - (own_seconds() - start[2]) - ((process_seconds(nginx) - start[3]) if nginx else 0)
+    print(f"Other processes kept {max(0.0, others) / wall:.2f} of the {os.cpu_count()} cores busy on average during the {wall:.0f} s of measurement "
+          f"(/proc/stat, less the clients', nginx's and the script's own CPU).")
+    print()
     print("| scenario | client | CPU per request (user+sys) | vs h2load | req/s | MB/s | vs curl MB/s | max RSS |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     notes = []

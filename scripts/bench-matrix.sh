@@ -42,7 +42,7 @@ head -c "$upload_bytes" /dev/zero | tr '\0' x > "$work/upload.bin"
 start_bench_nginx
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-MATRIX_WORK="$work" MATRIX_CA="$ca" MATRIX_BACKEND="$backend" MATRIX_UPLOAD_LOG="$upload_log" \
+MATRIX_NGINX_WORKER="$(pgrep -P "$nginx_pid" | head -1)" MATRIX_WORK="$work" MATRIX_CA="$ca" MATRIX_BACKEND="$backend" MATRIX_UPLOAD_LOG="$upload_log" \
 MATRIX_TLS_PORT="$tls_port" MATRIX_H2C_PORT="$h2c_port" MATRIX_H1_PORT="$h1_port" \
 MATRIX_BIG_BYTES="$big_bytes" MATRIX_UPLOAD_BYTES="$upload_bytes" MATRIX_UPLOAD_FILE="$work/upload.bin" \
 MATRIX_HX=".build/release/hx" MATRIX_POOL_BENCH="Benchmarks/.build/release/pool-bench" \
