@@ -348,7 +348,9 @@ def main():
                 run_cell(c, s, cells[(s.key, c.key)])
 
     wall = time.monotonic() - start[0]
-    others = (busy_seconds() - start[1]) - (own_seconds() - start[2]) - ((process_seconds(nginx) - start[3]) if nginx else 0)
+    busy, own, server = busy_seconds() - start[1], own_seconds() - start[2], (process_seconds(nginx) - start[3]) if nginx else 0
+    others = busy - own - server
+    print(f"machine busy {busy:.1f} s, clients and script {own:.1f} s, nginx {server:.1f} s, wall {wall:.1f} s", file=sys.stderr)
     print(f"Other processes kept {max(0.0, others) / wall:.2f} of the {os.cpu_count()} cores busy on average during the {wall:.0f} s of measurement "
           f"(/proc/stat, less the clients', nginx's and the script's own CPU).")
     print()
