@@ -30,6 +30,7 @@ let package = Package(
         bench("tls-bench", ["HTTPCoreTLS"]),
         bench("h2-bench", ["HTTPCoreHTTP2", "HTTPCoreTLS"]),
         bench("pool-bench", ["HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreTLS"]),
+        bench("pool-matrix", ["HTTPCorePool"]),
         .executableTarget(
             name: "ahc-bench",
             dependencies: [

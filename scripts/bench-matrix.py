@@ -111,7 +111,7 @@ class Client:
 
 class PoolClient(Client):
     def command(self, s):
-        return [env["MATRIX_POOL_BENCH"], *s.common_args(), BACKEND]
+        return [env["MATRIX_POOL"], *s.common_args(), BACKEND]
 
 
 class HXClient(Client):

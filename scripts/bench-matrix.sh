@@ -23,9 +23,9 @@ backend="${1:-libuv}"
 started=$(date +%s)
 bash scripts/install-deps.sh >/dev/null
 
-echo "building hx, pool-bench and ahc-bench (release; AsyncHTTPClient takes minutes the first time)..." >&2
+echo "building hx, pool-matrix and ahc-bench (release; AsyncHTTPClient takes minutes the first time)..." >&2
 swift build -c release --product hx >/dev/null
-(cd Benchmarks && swift build -c release --product pool-bench >/dev/null && swift build -c release --product ahc-bench >/dev/null)
+(cd Benchmarks && swift build -c release --product pool-matrix >/dev/null && swift build -c release --product ahc-bench >/dev/null)
 
 # httpx in a venv kept between runs (Benchmarks/.venv, ignored by git).
 venv=Benchmarks/.venv
@@ -45,7 +45,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 MATRIX_NGINX_WORKER="$(pgrep -P "$nginx_pid" | head -1)" MATRIX_WORK="$work" MATRIX_CA="$ca" MATRIX_BACKEND="$backend" MATRIX_UPLOAD_LOG="$upload_log" \
 MATRIX_TLS_PORT="$tls_port" MATRIX_H2C_PORT="$h2c_port" MATRIX_H1_PORT="$h1_port" \
 MATRIX_BIG_BYTES="$big_bytes" MATRIX_UPLOAD_BYTES="$upload_bytes" MATRIX_UPLOAD_FILE="$work/upload.bin" \
-MATRIX_HX=".build/release/hx" MATRIX_POOL_BENCH="Benchmarks/.build/release/pool-bench" \
+MATRIX_HX=".build/release/hx" MATRIX_POOL="Benchmarks/.build/release/pool-matrix" \
 MATRIX_AHC_BENCH="Benchmarks/.build/release/ahc-bench" MATRIX_PYTHON="$venv/bin/python" \
 MATRIX_HTTPX_BENCH="Benchmarks/Python/httpx_bench.py" \
     python3 scripts/bench-matrix.py > "$work/table.md" && status=0 || status=$?

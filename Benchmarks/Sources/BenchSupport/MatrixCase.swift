@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One cell of the benchmark matrix as scripts/bench-matrix.sh hands it to an in-process
 /// client (pool-bench, ahc-bench). Every client takes the same arguments, so each does the
@@ -48,7 +50,8 @@ public struct MatrixCase: Sendable {
 
     /// Stops the process with a message and exit status 1: the script then fails the cell.
     public func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("\(method.rawValue) \(wire.rawValue) \(url): \(message)\n".utf8))
+        let line = Array("\(method.rawValue) \(wire.rawValue) \(url): \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         exit(1)
     }
 

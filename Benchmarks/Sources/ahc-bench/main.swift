@@ -7,7 +7,9 @@
 // Usage: ahc-bench get|post ... (see MatrixCase.usage); prints one `ok ...` line.
 import AsyncHTTPClient
 import BenchSupport
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import NIOSSL

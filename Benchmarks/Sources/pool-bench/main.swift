@@ -9,8 +9,6 @@
 //        pool-bench idle-memory <libuv|dispatch> <h1|h2> URL COUNT CA.pem
 //          opens COUNT connections of that protocol (over TLS for https://), each after
 //          one request, and leaves them idle: resident memory per idle connection.
-//        pool-bench get|post ... <libuv|dispatch>   (MatrixCase.usage, then the backend)
-//          one cell of scripts/bench-matrix.sh through the pool (MatrixRun).
 //
 // Client tasks prefer the backend's loop thread, as an application on this library
 // would; CPU is getrusage for the process, measured after 100 warm-up requests.
@@ -151,13 +149,7 @@ func residentKiB() -> Int {
 }
 
 let arguments = CommandLine.arguments
-let usage = "usage: pool-bench requests <libuv|dispatch> <pool|bare> URL COUNT CONNECTIONS STREAMS CA.pem BODY_BYTES | idle-memory <libuv|dispatch> <h1|h2> URL COUNT CA.pem | \(MatrixCase.usage) <libuv|dispatch>"
-if let cell = MatrixCase(arguments.dropFirst().dropLast()), let last = arguments.last, ["libuv", "dispatch"].contains(last) {
-    let backend: any NetworkBackend = last == "libuv" ? LibUVBackend(loopCount: 1) : DispatchBackend(queueCount: 1)
-    await MatrixRun(cell: cell, backend: backend).run()
-    if let backend = backend as? LibUVBackend { await backend.shutdown() }
-    exit(0)
-}
+let usage = "usage: pool-bench requests <libuv|dispatch> <pool|bare> URL COUNT CONNECTIONS STREAMS CA.pem BODY_BYTES | idle-memory <libuv|dispatch> <h1|h2> URL COUNT CA.pem"
 guard arguments.count >= 7 else {
     print(usage)
     exit(2)
