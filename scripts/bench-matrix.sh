@@ -53,7 +53,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "Command: \`scripts/bench-matrix.sh $backend\` ($(date -u +%Y-%m-%d), $((($(date +%s) - started))) s including builds)."
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB; backend $backend (one loop); load average $load_before before, $load_after after."
-echo "Peers: $(nginx -v 2>&1 | cut -d/ -f2) (1 worker), h2load $(h2load --version | awk '{print $2; exit}'), curl $(curl --version | awk '{print $2; exit}'), AsyncHTTPClient 1.37 (1 event loop), httpx $("$venv/bin/python" -c 'import httpx; print(httpx.__version__)') on Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'); $(swift --version 2>&1 | head -1 | sed 's/ (.*//'); median of ${RUNS:-3} runs."
+echo "Peers: nginx $(nginx -v 2>&1 | cut -d/ -f2) (1 worker), h2load $(h2load --version | awk '{print $2; exit}'), curl $(curl --version | awk '{print $2; exit}'), AsyncHTTPClient 1.37 (1 event loop), httpx $("$venv/bin/python" -c 'import httpx; print(httpx.__version__)') on Python $("$venv/bin/python" -c 'import platform; print(platform.python_version())'); $(swift --version 2>&1 | head -1 | sed 's/ (.*//'); median of ${RUNS:-3} runs."
 echo
 cat "$work/table.md"
 exit "$status"
