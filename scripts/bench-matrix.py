@@ -240,7 +240,7 @@ class Cell:
     failure: str = ""
 
 
-def measure(argv, s):
+def measure(argv):
     """Runs one client process to its end: (Run, stdout). Raises Failed on a non-zero exit."""
     out_path = os.path.join(WORK, "client.out")
     err_path = os.path.join(WORK, "client.err")
@@ -249,11 +249,11 @@ def measure(argv, s):
         child = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(status)
     stdout = open(out_path).read()
-    if child.returncode != 0:
+    if code != 0:
         stderr = open(err_path).read().strip().splitlines()
-        raise Failed(f"exit status {child.returncode}: {' | '.join(stderr[-3:])[:400]}")
+        raise Failed(f"exit status {code}: {' | '.join(stderr[-3:])[:400]}")
     return Run(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss), stdout
 
 
@@ -283,7 +283,7 @@ def run_cell(client, s, cell):
     if s.method == "post":
         open(UPLOAD_LOG, "w").close()
     try:
-        run, stdout = measure(argv, s)
+        run, stdout = measure(argv)
         client.verify(stdout, s)
         if s.method == "post":
             check_uploads(s)

@@ -3,9 +3,10 @@ import Glibc
 #endif
 
 /// One cell of the benchmark matrix as scripts/bench-matrix.sh hands it to an in-process
-/// client (pool-bench, ahc-bench). Every client takes the same arguments, so each does the
-/// same work, and each checks every response itself: a client that got less than it asked
-/// for must fail, never print a figure.
+/// client (pool-matrix, ahc-bench; Benchmarks/Python/httpx_bench.py takes the same). Every
+/// client takes the same arguments, so each does the same work, and each checks every
+/// response itself: a client that got less than it asked for must fail, never print a
+/// figure.
 ///
 ///     get  h1|h2|h2c URL COUNT CONNECTIONS STREAMS CA.pem RESPONSE_BYTES
 ///     post h1|h2|h2c URL COUNT CONNECTIONS STREAMS CA.pem RESPONSE_BYTES UPLOAD_BYTES
