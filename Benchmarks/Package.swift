@@ -19,6 +19,10 @@ let package = Package(
     name: "httpcore-benchmarks",
     dependencies: [
         .package(name: "swift-httpcore", path: ".."),
+        // Peers measured beside this project (ahc-bench); never a dependency of the library.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "BenchSupport"),
@@ -26,5 +30,17 @@ let package = Package(
         bench("tls-bench", ["HTTPCoreTLS"]),
         bench("h2-bench", ["HTTPCoreHTTP2", "HTTPCoreTLS"]),
         bench("pool-bench", ["HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreTLS"]),
+        bench("pool-matrix", ["HTTPCorePool"]),
+        .executableTarget(
+            name: "ahc-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
     ]
 )

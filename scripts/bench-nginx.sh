@@ -1,8 +1,12 @@
 # Sourced by the benchmark scripts: one nginx (1 worker) on 127.0.0.1 in a temporary
 # folder, with a throwaway PKI, serving /small (100 bytes) and the folder's files, on three
 # ports: $h1_port (HTTP/1.1), $tls_port (HTTP/2 and HTTP/1.1 over TLS by ALPN, good.pem
-# for "localhost") and $h2c_port (h2c). Sets $work (removed on exit), $ca, and the helpers
-# free_port and median. Call start_bench_nginx after putting any files in $work.
+# for "localhost") and $h2c_port (h2c). POST /upload reads the whole request body (up to
+# 1 MiB, in memory) before it answers 200 with the same 100 bytes as /small, and logs
+# "status request_length content_length" of each such request to $upload_log, so a script
+# can check that the server received every body. Sets $work (removed on exit), $ca,
+# $upload_log, and the helpers free_port, median and make_big_file. Call start_bench_nginx
+# after putting any files in $work.
 work="$(mktemp -d)"
 nginx_pid=""
 cleanup() { [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
@@ -11,6 +15,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # The median of 3 numbers, one per line.
 median() { sort -n | sed -n 2p; }
+# make_big_file NAME BYTES: random bytes (nothing compresses) at $work/NAME, served as /NAME.
+make_big_file() { head -c "$2" /dev/urandom > "$work/$1"; }
+upload_log="$work/upload.log"
 
 start_bench_nginx() {
     bash scripts/make-test-pki.sh "$work/pki" >/dev/null
@@ -18,6 +25,7 @@ start_bench_nginx() {
     h1_port=$(free_port); tls_port=$(free_port); h2c_port=$(free_port)
     local small
     small=$(printf 'x%.0s' $(seq 1 100))
+    : > "$work/upload"   # for the static handler to refuse POST to (405), see /upload
     cat > "$work/nginx.conf" <<CONF
 user root;
 worker_processes 1;
@@ -32,6 +40,7 @@ http {
     keepalive_requests 1000000;
     keepalive_timeout 600s;
     http2_max_concurrent_streams 100;
+    log_format upload '\$status \$request_length \$content_length';
     server {
         listen 127.0.0.1:$h1_port;
         listen 127.0.0.1:$tls_port ssl http2;
@@ -40,6 +49,21 @@ http {
         ssl_certificate_key $work/pki/good.key;
         root $work;
         location = /small { return 200 "$small"; }
+        # The mirror reads the whole body before the request goes on (a plain "return" would
+        # answer first and discard it); the static handler then refuses POST with 405, which
+        # error_page turns into 200 with the small body.
+        location = /upload {
+            client_max_body_size 1m;
+            client_body_buffer_size 1m;
+            mirror /upload-sink;
+            mirror_request_body on;
+            error_page 405 =200 @upload-ok;
+        }
+        location = /upload-sink { internal; return 204; }
+        location @upload-ok {
+            access_log $upload_log upload;
+            return 200 "$small";
+        }
     }
 }
 CONF

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// User plus system CPU time of this process so far, in seconds (getrusage).
 public func cpuSeconds() -> Double {
