@@ -37,8 +37,8 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
     private(set) var closed = false
     private var pendingRead: PendingRead?
     private var pendingWrite: PendingWrite?
-    private var readTimer: DispatchWorkItem?
-    private var writeTimer: DispatchWorkItem?
+    private var readTimer: QueueTimer?
+    private var writeTimer: QueueTimer?
     let readable = Locked(false)
 
     init(fd: Int32, loop: DispatchLoop, isTCP: Bool, clock: any HTTPClock) {
@@ -95,7 +95,7 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
         pendingRead = PendingRead(waiter: waiter, maxBytes: maxBytes)
         setReading(true)
         if let deadline {
-            readTimer = schedule(after: clock.now.duration(to: deadline)) { [unowned self] in
+            timer(&readTimer).arm(after: clock.now.duration(to: deadline)) { [unowned self] in
                 guard let pending = pendingRead, pending.waiter === waiter else { return }
                 pendingRead = nil
                 waiter.resume(throwing: HTTPCoreError(.readTimeout, "no data before the read deadline"))
@@ -106,7 +106,7 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
     func readCancelled(_ waiter: Waiter<[UInt8]?>) {
         guard let pending = pendingRead, pending.waiter === waiter else { return }
         pendingRead = nil
-        readTimer?.cancel()
+        readTimer?.disarm()
     }
 
     private func readReady() {
@@ -129,7 +129,7 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
         }
         if let pending = pendingRead, let ready = readNow(maxBytes: pending.maxBytes) {
             pendingRead = nil
-            readTimer?.cancel()
+            readTimer?.disarm()
             if let unread = pending.waiter.deliver(ready) { putBack(unread) }
         }
         if input.count >= DispatchStreamCore.readAhead, pendingRead == nil { setReading(false) }
@@ -171,7 +171,7 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
             pendingWrite = PendingWrite(waiter: waiter, remaining: bytes[count...])
             setWriting(true)
             if let deadline {
-                writeTimer = schedule(after: clock.now.duration(to: deadline)) { [unowned self] in
+                timer(&writeTimer).arm(after: clock.now.duration(to: deadline)) { [unowned self] in
                     guard pendingWrite?.waiter === waiter else { return }
                     pendingWrite = nil
                     setWriting(false)
@@ -185,7 +185,7 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
     func writeCancelled(_ waiter: Waiter<Void>) {
         guard pendingWrite?.waiter === waiter else { return }
         pendingWrite = nil
-        writeTimer?.cancel()
+        writeTimer?.disarm()
         setWriting(false)
         writeBroken = HTTPCoreError(.cancelled, "an earlier write was cancelled")
     }
@@ -199,14 +199,14 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
         case .failure(let error):
             pendingWrite = nil
             writeBroken = error
-            writeTimer?.cancel()
+            writeTimer?.disarm()
             setWriting(false)
             pending.waiter.resume(throwing: error)
         case .success(let count):
             pending.remaining = pending.remaining.dropFirst(count)
             if pending.remaining.isEmpty {
                 pendingWrite = nil
-                writeTimer?.cancel()
+                writeTimer?.disarm()
                 setWriting(false)
                 pending.waiter.resume(returning: ())
             } else {
@@ -225,8 +225,8 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
         if let pending = pendingWrite { pending.waiter.resume(throwing: gone) }
         pendingRead = nil
         pendingWrite = nil
-        readTimer?.cancel()
-        writeTimer?.cancel()
+        readTimer?.disarm()
+        writeTimer?.disarm()
         if mode == .abortive, isTCP {
             POSIXSocket.setAbortiveClose(fd)
         } else if isTCP {
@@ -240,14 +240,16 @@ final class DispatchStreamCore: LoopStreamCore, @unchecked Sendable {
         writeSource.cancel()
     }
 
+    /// The stream's read or write timer, made on first use.
+    private func timer(_ slot: inout QueueTimer?) -> QueueTimer {
+        if let timer = slot { return timer }
+        let timer = QueueTimer(queue: loop.queue)
+        slot = timer
+        return timer
+    }
+
     private func sourceCancelled() {
         cancelledSources += 1
         if cancelledSources == 2 { POSIXSocket.close(fd) }
-    }
-
-    private func schedule(after delay: Duration, _ body: @escaping @Sendable () -> Void) -> DispatchWorkItem {
-        let item = DispatchWorkItem(block: body)
-        loop.queue.asyncAfter(deadline: .now() + .nanoseconds(Int(max(0, delay.nanosecondsClamped))), execute: item)
-        return item
     }
 }
