@@ -90,8 +90,10 @@ extension HTTP1ResponseParser {
             let value = trimOWS(line[(colon + 1)...])
             guard value.allSatisfy(isFieldContent) else { throw .invalidFieldValue }
             guard head.fields.count < limits.maxFieldCount else { throw .tooManyFields }
-            // The name's bytes are a token (checked above), which HTTPField.Name accepts.
-            let fieldName = Self.commonName(name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self))!
+            // A token by the check above; should HTTPTypes still refuse it, that is an error, not a trap.
+            guard let fieldName = Self.commonName(name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self)) else {
+                throw .invalidFieldName
+            }
             head.fields.append(HTTPField(name: fieldName, value: value))
             head.lastLineLength = line.count
         }
