@@ -12,6 +12,14 @@ public struct RequestOptions: Sendable {
     /// Called as the request passes each phase (see `RequestTrace.Event`).
     public var trace: RequestTrace?
 
+    /// The instant by which the whole request must be done: one deadline for queueing in
+    /// the pool, connecting, TLS, a proxy handshake, the exchange and the body. Nil until
+    /// the first layer that sends the request fixes it from `timeouts.total`
+    /// (`fixingDeadline(clock:)`); the layers below keep it, so time spent above them
+    /// counts. Set it directly to share one deadline between several requests (a redirect
+    /// chain, retries).
+    public var deadline: HTTPInstant?
+
     public init(
         timeouts: Timeouts = .init(),
         expectContinueTimeout: Duration = .seconds(1),
@@ -22,6 +30,19 @@ public struct RequestOptions: Sendable {
         self.expectContinueTimeout = expectContinueTimeout
         self.priority = priority
         self.trace = trace
+    }
+
+    /// The request's total deadline: `deadline`, or `timeouts.total` from now, whichever
+    /// comes first (nil when neither is set).
+    public func totalDeadline(clock: some HTTPClock) -> HTTPInstant? {
+        clock.deadline(after: timeouts.total, capping: deadline)
+    }
+
+    /// These options with `deadline` fixed, for the layer that starts the request.
+    public func fixingDeadline(clock: some HTTPClock) -> RequestOptions {
+        var options = self
+        options.deadline = totalDeadline(clock: clock)
+        return options
     }
 }
 
@@ -43,6 +64,8 @@ public struct Priority: Sendable, Hashable {
 /// Timeouts per phase, plus a total deadline for the whole exchange (head and body).
 /// `nil` means no limit for that phase.
 public struct Timeouts: Sendable, Hashable {
+    /// The longest a connection attempt made for this request may take (TCP, a proxy
+    /// handshake, TLS); the pool uses the smaller of this and its own `connectTimeout`.
     public var connect: Duration?
     /// The longest wait for any one read (between response bytes).
     public var read: Duration?
@@ -50,7 +73,8 @@ public struct Timeouts: Sendable, Hashable {
     public var write: Duration?
     /// The longest wait for a connection from the pool.
     public var pool: Duration?
-    /// From the start of `send` to the last body byte.
+    /// From the start of the request (queueing in the pool included) to the last body
+    /// byte; fixed as `RequestOptions.deadline` by the first layer that sends it.
     public var total: Duration?
 
     public init(

@@ -25,7 +25,7 @@ extension HTTP1Connection {
         let id = try state.withLock { $0.startRequest(method: request.head.method) }.get()
         let exchange = HTTP1Exchange(
             id: id, options: request.options,
-            deadline: request.options.timeouts.total.map { clock.now + $0 }
+            deadline: request.options.totalDeadline(clock: clock)
         )
         do {
             try Task.checkCancellation()

@@ -12,7 +12,8 @@ extension HTTP2Connection {
             throw HTTPCoreError(.invalidRequest, "a connection to \(origin) cannot send a request for \(requested)", processing: .notProcessed)
         }
         let fields = try HTTP2Fields.request(request, origin: origin)
-        try await acquireSlot()
+        let totalDeadline = request.options.totalDeadline(clock: clock)
+        try await acquireSlot(deadline: totalDeadline)
 
         let body = request.body
         let trailers = body.trailers.map(HTTP2Fields.encode)
@@ -33,10 +34,12 @@ extension HTTP2Connection {
             case .success(let id):
                 var state = HTTP2StreamState()
                 state.readTimeout = request.options.timeouts.read
+                state.totalDeadline = totalDeadline
                 state.trace = request.options.trace
                 core.streams[id] = state
-                // A streamed body gets its read deadline once it is sent (see upload).
-                if !body.isStream { core.setDeadline(clock.deadline(after: state.readTimeout, capping: nil), stream: id) }
+                // A streamed body gets its read deadline once it is sent (see upload), but
+                // the total deadline holds while it is sent.
+                core.armWait(body.isStream ? nil : state.readTimeout, now: clock.now, stream: id)
                 if case .bytes(let bytes) = body.storage { core.session.append(bytes, stream: id) }
                 if hasBody, !body.isStream { core.session.finish(stream: id, trailers: trailers) }
                 return (id, state.head)
@@ -54,7 +57,8 @@ extension HTTP2Connection {
         }
     }
 
-    private func acquireSlot() async throws {
+    /// Waits (FIFO) for a stream slot, until `deadline` at most (then `.totalTimeout`).
+    private func acquireSlot(deadline: HTTPInstant?) async throws {
         let (action, waiter) = core.withLock { core -> (StateMachine.SlotAction, Waiter<Void>?) in
             let action = core.machine.requestSlot()
             guard case .wait(let ticket) = action else { return (action, nil) }
@@ -69,12 +73,22 @@ extension HTTP2Connection {
             let error = core.withLock { $0.closeError ?? $0.goAway.map { _ in HTTPCoreError(.goAway, "the connection is draining after GOAWAY") } }
             throw (error ?? HTTPCoreError(.connectionUnavailable, "the connection takes no new streams")).with(processing: .notProcessed)
         case .wait(let ticket):
-            do {
-                try await waiter!.wait { [core] in
-                    core.withLock { core in
-                        if core.machine.cancelWait(ticket: ticket) { core.slotWaiters[ticket] = nil }
-                    }
+            let leave: @Sendable () -> Void = { [core] in
+                core.withLock { core in
+                    if core.machine.cancelWait(ticket: ticket) { core.slotWaiters[ticket] = nil }
                 }
+            }
+            // Waiting for a slot is rare (the pool assigns up to the peer's limit), so a
+            // request that must wait with a deadline gets a timer task of its own.
+            let timer = deadline.map { deadline in
+                Task { [clock, waiter] in
+                    guard (try? await clock.sleep(until: deadline)) != nil else { return }
+                    if waiter!.resume(throwing: HTTPCoreError(.totalTimeout, "no HTTP/2 stream slot before the total deadline")) { leave() }
+                }
+            }
+            defer { timer?.cancel() }
+            do {
+                try await waiter!.wait(onCancel: leave)
             } catch {
                 throw HTTPCoreError.from(error, default: .connectionUnavailable).with(processing: .notProcessed)
             }
@@ -93,7 +107,9 @@ extension HTTP2Connection {
             sent += chunk.count
             if let length = body.knownLength, sent > length { break }
             let waiter = try core.withLock { core throws(HTTPCoreError) -> Waiter<Void>? in
-                guard let state = core.streams[id] else { throw HTTPCoreError(.cancelled, "the request was cancelled") }
+                // Reset meanwhile (cancelled, or a deadline passed): the head's waiter
+                // holds the reason, and send throws it from there.
+                guard let state = core.streams[id] else { return nil }
                 if let error = state.error { throw error }
                 // The server answered and closed the stream before the whole body: stop.
                 guard state.holdsSlot else { return nil }
@@ -101,13 +117,13 @@ extension HTTP2Connection {
                 guard core.session.queuedBodyBytes(stream: id) >= core.uploadBuffer else { return nil }
                 let waiter = Waiter<Void>()
                 core.streams[id]!.uploadWaiter = waiter
-                core.setDeadline(clock.deadline(after: writeTimeout, capping: nil), stream: id, writing: true)
+                core.armWait(writeTimeout, now: clock.now, stream: id, writing: true)
                 return waiter
             }
             await flush()
             if let waiter {
                 try await waiter.wait { [weak self] in self?.cancelStream(id) }
-                core.withLock { $0.setDeadline(nil, stream: id) }
+                core.withLock { $0.armWait(nil, now: clock.now, stream: id) }
             }
             if core.withLock({ $0.streams[id]?.holdsSlot != true }) { return }
         }
@@ -116,7 +132,7 @@ extension HTTP2Connection {
         }
         core.withLock { core in
             core.session.finish(stream: id, trailers: trailers)
-            core.setDeadline(clock.deadline(after: core.streams[id]?.readTimeout, capping: nil), stream: id)
+            core.armWait(core.streams[id]?.readTimeout, now: clock.now, stream: id)
         }
         await flush()
     }

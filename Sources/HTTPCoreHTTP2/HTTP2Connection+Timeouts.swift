@@ -34,7 +34,19 @@ extension HTTP2Connection {
 }
 
 extension HTTP2Connection.Core {
-    /// Stream `id` now waits until `deadline` at most (nil: no limit).
+    /// Stream `id` starts a wait (for the head, body bytes, or upload room) of at most
+    /// `timeout`, and never past the request's total deadline.
+    mutating func armWait(_ timeout: Duration?, now: HTTPInstant, stream id: Int32, writing: Bool = false) {
+        guard let state = streams[id] else { return }
+        let fromTimeout = timeout.map { now + $0 }
+        let deadline = switch (fromTimeout, state.totalDeadline) {
+        case let (a?, b?): min(a, b)
+        case let (a, b): a ?? b
+        }
+        setDeadline(deadline, stream: id, writing: writing)
+    }
+
+    /// Stream `id` now waits until `deadline` at most (nil: not waiting, no limit).
     mutating func setDeadline(_ deadline: HTTPInstant?, stream id: Int32, writing: Bool = false) {
         guard streams[id] != nil else { return }
         streams[id]!.deadline = deadline
@@ -54,9 +66,13 @@ extension HTTP2Connection.Core {
     mutating func expireOverdue(now: HTTPInstant) -> Bool {
         let overdue = streams.filter { $0.value.deadline.map { $0 <= now } ?? false }
         for (id, state) in overdue {
-            let error = state.deadlineIsWrite
-                ? HTTPCoreError(.writeTimeout, "the peer did not open the flow-control window in time")
-                : HTTPCoreError(.readTimeout, "no response data before the read deadline")
+            let error = if let total = state.totalDeadline, total <= now {
+                HTTPCoreError(.totalTimeout, "the request's total deadline passed")
+            } else if state.deadlineIsWrite {
+                HTTPCoreError(.writeTimeout, "the peer did not open the flow-control window in time")
+            } else {
+                HTTPCoreError(.readTimeout, "no response data before the read deadline")
+            }
             _ = cancel(id, now: now, error: error)
         }
         return !overdue.isEmpty

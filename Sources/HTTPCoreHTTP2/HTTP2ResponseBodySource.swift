@@ -51,7 +51,7 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
                 state.bodyWaiter = waiter
                 core.streams[id] = state
                 if state.deadline == nil {
-                    core.setDeadline(connection.clock.deadline(after: state.readTimeout, capping: nil), stream: id)
+                    core.armWait(state.readTimeout, now: connection.clock.now, stream: id)
                 }
                 return .wait(waiter)
             }

@@ -27,6 +27,8 @@ struct HTTP2StreamState {
     var trace: RequestTrace?
     /// The request's read timeout, applied to each wait for the head or body bytes.
     var readTimeout: Duration?
+    /// The request's total deadline: caps every wait on this stream.
+    var totalDeadline: HTTPInstant?
     /// When the current wait times out (see HTTP2Connection+Timeouts).
     var deadline: HTTPInstant?
     var deadlineIsWrite = false

@@ -56,6 +56,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
     /// that fails on a reused connection before any response byte (the server closed it
     /// meanwhile, RFC 9112 §9.3.1) is retried once on another.
     public func send(_ request: Request) async throws -> Response {
+        var request = request
+        request.options = request.options.fixingDeadline(clock: backend.clock)
         guard let origin = request.origin else {
             throw HTTPCoreError(.invalidRequest, "the request has no scheme and authority to route by", processing: .notProcessed)
         }
@@ -183,11 +185,11 @@ public final class ConnectionPool: RequestInterface, Sendable {
             if !failed { core.emit(.queued(origin: origin)) }
             return (ticket, waiter, nil, actions)
         }
-        run(actions)
+        run(actions, connectTimeout: options.timeouts.connect)
         if let leased { return leased }
         guard let waiter else { preconditionFailure("a request neither leased nor waiting") }
         // Only a request that has to wait needs a pool timeout.
-        if !waiter.isFinished, let limit = options.timeouts.pool { armPoolTimeout(ticket, origin, limit) }
+        if !waiter.isFinished { armPoolTimeout(ticket, origin, options) }
         let id: Int
         do {
             id = try await waiter.wait { [weak self] in _ = self?.leave(ticket, origin) }
@@ -207,14 +209,29 @@ public final class ConnectionPool: RequestInterface, Sendable {
 
     // MARK: - Pool timeouts
 
-    /// Gives waiting request `ticket` its deadline, starting the pool's deadline timer, or
-    /// replacing it when this deadline comes before the one it sleeps until.
-    private func armPoolTimeout(_ ticket: Int, _ origin: Origin, _ limit: Duration) {
+    /// Gives waiting request `ticket` its deadline (its pool timeout or, if earlier, its
+    /// total deadline: the wait covers connecting, TLS and any proxy handshake too),
+    /// starting the pool's deadline timer, or replacing it when this deadline comes before
+    /// the one it sleeps until.
+    private func armPoolTimeout(_ ticket: Int, _ origin: Origin, _ options: RequestOptions) {
         let clock = backend.clock
-        let deadline = clock.now + limit
+        let poolDeadline = options.timeouts.pool.map { clock.now + $0 }
+        let entry: PoolDeadlines.Entry
+        if let total = options.deadline, poolDeadline.map({ total < $0 }) ?? true {
+            entry = .init(deadline: total, ticket: ticket, origin: origin, failure: HTTPCoreError(
+                .totalTimeout, "the request's total deadline passed while it waited for a connection", processing: .notProcessed
+            ))
+        } else if let poolDeadline, let limit = options.timeouts.pool {
+            entry = .init(deadline: poolDeadline, ticket: ticket, origin: origin, failure: HTTPCoreError(
+                .poolTimeout, "no connection within \(limit)", processing: .notProcessed
+            ))
+        } else {
+            return
+        }
+        let deadline = entry.deadline
         core.withLock { core in
             guard core.waiters[ticket] != nil else { return }  // served meanwhile
-            core.deadlines.insert(.init(deadline: deadline, ticket: ticket, origin: origin, limit: limit))
+            core.deadlines.insert(entry)
             let waiters = core.waiters
             core.deadlines.compact(waiting: waiters.count) { waiters[$0] != nil }
             if core.deadlineTimer != nil, let wakesAt = core.deadlineTimerWakesAt, wakesAt <= deadline { return }
@@ -255,7 +272,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
                 .compactMap { entry in waiters[entry.ticket]?.waiter.map { (waiter: $0, entry: entry) } }
         }
         for (waiter, entry) in due where leave(entry.ticket, entry.origin) {
-            waiter.resume(throwing: HTTPCoreError(.poolTimeout, "no connection within \(entry.limit)", processing: .notProcessed))
+            waiter.resume(throwing: entry.failure)
         }
     }
 
@@ -291,13 +308,19 @@ public final class ConnectionPool: RequestInterface, Sendable {
 
     /// Runs what the machine decided (its events are already out). `failure`, when given,
     /// is the full error behind any `.fail` (a connect failure keeps its TLS or network
-    /// detail).
-    private func run(_ actions: [StateMachine.Action], failure: HTTPCoreError? = nil) {
+    /// detail). `connectTimeout` is the connect timeout of the request whose arrival made
+    /// the decision: a connection opened for it takes the smaller of that and the pool's.
+    private func run(_ actions: [StateMachine.Action], failure: HTTPCoreError? = nil, connectTimeout: Duration? = nil) {
         for action in actions {
             switch action {
             case .open(let id, let origin):
+                let pool = connector.configuration.connectTimeout
+                let timeout = switch (connectTimeout, pool) {
+                case let (a?, b?): min(a, b)
+                case let (a, b): a ?? b
+                }
                 core.withLock { core in
-                    core.connecting[id] = Task { await self.open(id, origin) }
+                    core.connecting[id] = Task { await self.open(id, origin, timeout: timeout) }
                 }
             case .assign(let waiter, let connection):
                 let waiting = core.withLock { $0.waiters.removeValue(forKey: waiter) }
@@ -318,10 +341,10 @@ public final class ConnectionPool: RequestInterface, Sendable {
         }
     }
 
-    private func open(_ id: Int, _ origin: Origin) async {
+    private func open(_ id: Int, _ origin: Origin, timeout: Duration?) async {
         let clock = backend.clock
         do {
-            let connection = try await connector.connect(origin, timeout: connector.configuration.connectTimeout)
+            let connection = try await connector.connect(origin, timeout: timeout)
             let http2 = connection as? HTTP2Connection
             let actions = core.withLock { core -> [StateMachine.Action] in
                 core.connecting[id] = nil

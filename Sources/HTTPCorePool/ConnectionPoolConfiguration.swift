@@ -18,8 +18,9 @@ extension ConnectionPool {
         public var maxKeepaliveConnections = 20
         public var keepaliveExpiry: Duration? = .seconds(5)
         /// Each attempt's limit for TCP connect plus the proxy handshake (if any) plus the
-        /// TLS handshakes. Connects run for the pool, not for one request, so this is the
-        /// pool's, not `Timeouts.connect`.
+        /// TLS handshakes. An attempt opened for a request whose `Timeouts.connect` is
+        /// smaller takes that instead. The request itself never waits past its own pool
+        /// timeout or total deadline: an attempt no request waits for any more is abandoned.
         public var connectTimeout: Duration? = .seconds(10)
         /// Connection attempts after the first, with exponential backoff (0.5 s, 1 s, 2 s, ...).
         public var retries = 0

@@ -11,7 +11,8 @@ struct PoolDeadlines {
         let deadline: HTTPInstant
         let ticket: Int
         let origin: Origin
-        let limit: Duration
+        /// What the request fails with: a pool timeout or its total deadline.
+        let failure: HTTPCoreError
     }
 
     private var items: [Entry] = []
