@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "HTTPCoreHTTP1", targets: ["HTTPCoreHTTP1"]),
         .library(name: "HTTPCoreHTTP2", targets: ["HTTPCoreHTTP2"]),
         .library(name: "HTTPCorePool", targets: ["HTTPCorePool"]),
+        .library(name: "HTTPCoreClient", targets: ["HTTPCoreClient"]),
         .library(name: "HTTPCoreTLS", targets: ["HTTPCoreTLS"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
@@ -49,6 +50,14 @@ let package = Package(
 
         // The pool: negotiation (TCP -> TLS -> ALPN), reuse, limits.
         .target(name: "HTTPCorePool", dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes], swiftSettings: settings),
+
+        // The httpx-style client: bodies, buffered and streamed responses, mounts, one
+        // deadline. The one library module that picks a backend (libuv) as its default.
+        .target(
+            name: "HTTPCoreClient",
+            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", httpTypes],
+            swiftSettings: settings
+        ),
 
         // Backends: each imports only HTTPCore (and, later, its own C module).
         .target(name: "HTTPCoreMock", dependencies: ["HTTPCore"], path: "Backends/Mock", swiftSettings: settings),

@@ -88,7 +88,7 @@ extension HTTPCoreError {
         private enum Raw: String, Sendable, Hashable {
             case connectTimeout, readTimeout, writeTimeout, poolTimeout, totalTimeout
             case connectRefused, connectFailed, hostNotFound, connectionReset, readFailed, writeFailed
-            case invalidRequest, requestBodyLengthMismatch
+            case invalidRequest, requestBodyLengthMismatch, requestBodyUnreadable, responseUndecodable
             case malformedResponse, closedBeforeResponse, truncatedResponse, unsolicitedUpgrade
             case headTooLarge, bodyTooLarge
             case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
@@ -112,8 +112,8 @@ extension HTTPCoreError {
             case .connectRefused, .connectFailed, .hostNotFound: .network(.connect)
             case .connectionReset, .readFailed: .network(.read)
             case .writeFailed: .network(.write)
-            case .invalidRequest, .requestBodyLengthMismatch, .bodyAlreadyConsumed: .protocol(.local)
-            case .malformedResponse, .closedBeforeResponse, .truncatedResponse, .unsolicitedUpgrade:
+            case .invalidRequest, .requestBodyLengthMismatch, .requestBodyUnreadable, .bodyAlreadyConsumed: .protocol(.local)
+            case .malformedResponse, .closedBeforeResponse, .truncatedResponse, .unsolicitedUpgrade, .responseUndecodable:
                 .protocol(.remote)
             case .headTooLarge, .bodyTooLarge: .limit
             case .streamReset: .protocol(.remote)
@@ -143,6 +143,11 @@ extension HTTPCoreError {
         public static let invalidRequest = Code(.invalidRequest)
         /// A request body delivered more or fewer bytes than its declared length.
         public static let requestBodyLengthMismatch = Code(.requestBodyLengthMismatch)
+        /// A request body's source failed: a file that cannot be opened or read.
+        public static let requestBodyUnreadable = Code(.requestBodyUnreadable)
+        /// A response body is not what the caller asked to decode it as (JSON that does not
+        /// decode to the type); `underlying` is the decoder's error.
+        public static let responseUndecodable = Code(.responseUndecodable)
         /// The response violates the protocol; `detail` and `underlying` say how.
         public static let malformedResponse = Code(.malformedResponse)
         /// The peer closed the connection before sending any response byte.

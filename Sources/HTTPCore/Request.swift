@@ -61,10 +61,10 @@ public struct Request: Sendable {
         return Origin(scheme: scheme, authority: authority)
     }
 
-    static func refuseControlBytes(in text: String, what: String) throws(HTTPCoreError) {
+    package static func refuseControlBytes(in text: String, what: String) throws(HTTPCoreError) {
         if let bad = text.utf8.first(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
             let name = bad == 0x0D ? "CR" : bad == 0x0A ? "LF" : "NUL"
-            throw HTTPCoreError(.invalidRequest, "\(name) in \(what) \(text.debugDescription)")
+            throw HTTPCoreError(.invalidRequest, "\(name) in \(what) \(text.debugDescription)", processing: .notProcessed)
         }
     }
 }

@@ -57,6 +57,12 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
 
+    /// Lets go of the body now instead of when the last copy is dropped: a body not read
+    /// to its end closes its HTTP/1.1 connection or resets its HTTP/2 stream, freeing the
+    /// pool slot; a body read to its end was handed back already. Reading after a close
+    /// fails with `.connectionClosed` rather than looking like the end.
+    public func close() { handle.release() }
+
     /// Reads the whole body, failing with `.bodyTooLarge` (and releasing the connection)
     /// as soon as it exceeds `limit` bytes.
     public func collect(upTo limit: Int) async throws -> [UInt8] {
@@ -111,7 +117,9 @@ public struct ResponseBody: AsyncSequence, Sendable {
         }
 
         func next() async throws -> [UInt8]? {
-            if state.withLock({ $0.ended || $0.released }) { return nil }
+            let (ended, released) = state.withLock { ($0.ended, $0.released) }
+            if ended { return nil }
+            if released { throw HTTPCoreError(.connectionClosed, "the body was closed before its end") }
             switch try await source.nextPart() {
             case .data(let bytes):
                 return bytes

@@ -1,0 +1,94 @@
+import HTTPCore
+
+/// An absolute http(s) URL as the client sends it: scheme, authority, path and query (the
+/// fragment never leaves the client).
+///
+/// Relative URLs join a base URL as httpx joins them, not as RFC 3986 §5 resolves
+/// references: the base path is a prefix (`https://api/v1` + `/users` is
+/// `https://api/v1/users`), so an API client's paths never climb out of its base.
+/// Bytes a request target may not carry (space, controls, non-ASCII, `"<>\^`{|}`) are
+/// percent-encoded; CR, LF and NUL are refused outright.
+struct ClientURL: Sendable, Hashable {
+    var scheme: String
+    var authority: String
+    var path: String
+    var query: String?
+
+    /// Parses `scheme://authority[/path][?query][#fragment]` for http and https.
+    init?(absolute text: String) {
+        guard let separator = text.firstRange(of: "://") else { return nil }
+        let scheme = text[..<separator.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return nil }
+        let rest = text[separator.upperBound...]
+        let authorityEnd = rest.firstIndex { (character: Character) in character == "/" || character == "?" || character == "#" } ?? rest.endIndex
+        let authority = String(rest[..<authorityEnd])
+        guard Origin(scheme: scheme, authority: authority) != nil else { return nil }
+        self.scheme = scheme
+        self.authority = authority
+        (path, query) = ClientURL.splitTarget(rest[authorityEnd...])
+        if path.isEmpty { path = "/" }
+    }
+
+    /// The URL for `text`: itself when absolute, else joined to `base`.
+    static func resolve(_ text: String, against base: ClientURL?) throws(HTTPCoreError) -> ClientURL {
+        try Request.refuseControlBytes(in: text, what: "URL")
+        if text.contains("://") {
+            if let url = ClientURL(absolute: text) { return url }
+            if text.contains("@"), let url = ClientURL(absolute: text.replacingCredentials()) {
+                throw HTTPCoreError(.invalidRequest, "credentials in the URL (\(url.string)) are not supported: set an Authorization header", processing: .notProcessed)
+            }
+            throw HTTPCoreError(.invalidRequest, "URL \(text.debugDescription) is not a valid http(s)://host[:port] URL", processing: .notProcessed)
+        }
+        guard var url = base else {
+            throw HTTPCoreError(.invalidRequest, "relative URL \(text.debugDescription) needs a base URL (Configuration.baseURL)", processing: .notProcessed)
+        }
+        let (path, query) = splitTarget(Substring(text))
+        if !path.isEmpty {
+            let prefix = url.path.hasSuffix("/") ? url.path : url.path + "/"
+            url.path = prefix + path.drop { $0 == "/" }
+        }
+        url.query = query ?? (path.isEmpty ? url.query : nil)
+        return url
+    }
+
+    var origin: Origin? { Origin(scheme: scheme, authority: authority) }
+
+    /// What goes on the request line or into `:path`.
+    var requestTarget: String { query.map { path + "?" + $0 } ?? path }
+
+    var string: String { scheme + "://" + authority + requestTarget }
+
+    /// Adds `name=value` pairs to the query, percent-encoded (RFC 3986 unreserved bytes
+    /// stay, a space is `%20`), after any query the URL already has.
+    mutating func appendQuery(_ params: KeyValuePairs<String, String>) {
+        guard !params.isEmpty else { return }
+        var added: [UInt8] = []
+        for (index, (name, value)) in params.enumerated() {
+            if index > 0 { added.append(UInt8(ascii: "&")) }
+            PercentEncoding.append(name, to: &added, spaceAsPlus: false)
+            added.append(UInt8(ascii: "="))
+            PercentEncoding.append(value, to: &added, spaceAsPlus: false)
+        }
+        let text = String(decoding: added, as: UTF8.self)
+        if let query, !query.isEmpty { self.query = query + "&" + text } else { query = text }
+    }
+
+    /// Splits `path?query#fragment`, dropping the fragment and escaping what a target may
+    /// not carry.
+    private static func splitTarget(_ target: Substring) -> (path: String, query: String?) {
+        let beforeFragment = target[..<(target.firstIndex(of: "#") ?? target.endIndex)]
+        guard let mark = beforeFragment.firstIndex(of: "?") else { return (PercentEncoding.escapeTarget(beforeFragment), nil) }
+        return (
+            PercentEncoding.escapeTarget(beforeFragment[..<mark]),
+            PercentEncoding.escapeTarget(beforeFragment[beforeFragment.index(after: mark)...])
+        )
+    }
+}
+
+private extension String {
+    /// The URL with its userinfo taken out, to name it in an error without the secret.
+    func replacingCredentials() -> String {
+        guard let separator = firstRange(of: "://"), let at = self[separator.upperBound...].firstIndex(of: "@") else { return self }
+        return String(self[..<separator.upperBound]) + self[index(after: at)...]
+    }
+}

@@ -1,0 +1,64 @@
+public import HTTPCore
+public import HTTPCorePool
+public import HTTPCoreTLS
+
+extension HTTPClient {
+    /// What a client does by default. The defaults are httpx's: 5 s to connect, for each
+    /// read and write and for a pooled connection, no total deadline; 100 connections, 20
+    /// kept alive for 5 s; HTTP/1.1 only until `http2` is turned on.
+    public struct Configuration: Sendable {
+        /// Relative URLs resolve against this (RFC 3986 §5), e.g. `https://api.example.com/v1/`.
+        public var baseURL: String?
+        /// Sent with every request; a request's own field of the same name replaces them.
+        public var headers: [(String, String)] = [("User-Agent", HTTPClient.userAgent), ("Accept", "*/*")]
+        public var timeouts = Timeouts(connect: .seconds(5), read: .seconds(5), write: .seconds(5), pool: .seconds(5), total: nil)
+        public var http1 = true
+        /// Offer HTTP/2 in ALPN for https; with `http1` off, http:// gets HTTP/2 by prior knowledge.
+        public var http2 = false
+        public var maxConnections = 100
+        public var maxKeepaliveConnections = 20
+        public var keepaliveExpiry: Duration? = .seconds(5)
+        /// TLS for https origins; nil: the system trust store with full verification.
+        public var tls: TLSConfiguration?
+        public var proxy: Proxy?
+        /// The most a buffered response (`get`, `post`, ... and the streaming helpers
+        /// `bytes()`, `text()`, `json(as:)`) may hold: a larger body fails with
+        /// `.bodyTooLarge` and its connection is closed. Stream to go past it.
+        public var maxBufferedBodySize = 64 << 20
+        /// The backend for connections; nil: a libuv backend the client makes and shuts down.
+        public var backend: (any NetworkBackend)?
+        /// Every request goes here instead of to a pool (httpx's `transport=`): a mock, a
+        /// `ClosureTransport`, a connection, or a pool of your own. No backend is made.
+        public var transport: (any RequestInterface)?
+        /// Transports for URL prefixes (httpx's `mounts`), e.g. `("http://localhost:9000",
+        /// mock)`; the longest matching prefix wins, other URLs go to the default.
+        public var mounts: [(prefix: String, transport: any RequestInterface)] = []
+        /// The pool's remaining options (retries, Unix socket, local address, socket
+        /// options, HTTP/2 fan-out and settings). The fields above override theirs.
+        public var pool = ConnectionPool.Configuration()
+
+        public init() {}
+
+        /// With HTTP/2 offered (httpx's `AsyncClient(http2=True)`).
+        public init(http2: Bool, baseURL: String? = nil) {
+            self.http2 = http2
+            self.baseURL = baseURL
+        }
+
+        var poolConfiguration: ConnectionPool.Configuration {
+            var pool = self.pool
+            pool.http1 = http1
+            pool.http2 = http2
+            pool.maxConnections = maxConnections
+            pool.maxKeepaliveConnections = maxKeepaliveConnections
+            pool.keepaliveExpiry = keepaliveExpiry
+            pool.tls = tls
+            pool.proxy = proxy
+            pool.connectTimeout = timeouts.connect
+            return pool
+        }
+    }
+
+    /// `User-Agent` by default.
+    public static let userAgent = "swift-httpcore/0.1"
+}

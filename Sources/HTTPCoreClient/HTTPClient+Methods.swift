@@ -1,0 +1,112 @@
+public import HTTPCore
+public import HTTPTypes
+
+/// One request as the caller described it, before it is built.
+struct RequestSpec: Sendable {
+    var method: HTTPRequest.Method
+    var url: ClientURL
+    var headers: KeyValuePairs<String, String>
+    var body: HTTPClient.Body
+    var timeouts: Timeouts?
+    var trace: RequestTrace?
+}
+
+extension HTTPClient {
+    /// Sends a request and reads its body (up to `maxBufferedBodySize`) within the
+    /// request's deadline. `url` is absolute, or relative to the base URL; `params` join
+    /// its query; `headers` replace the client's fields of the same names; `timeouts`
+    /// replaces the client's for this request.
+    public func request(
+        _ method: HTTPRequest.Method,
+        _ url: String,
+        params: KeyValuePairs<String, String> = [:],
+        headers: KeyValuePairs<String, String> = [:],
+        body: Body = .empty,
+        timeouts: Timeouts? = nil,
+        trace: RequestTrace? = nil
+    ) async throws -> Response {
+        let spec = RequestSpec(method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts, trace: trace)
+        let (request, response, start) = try await send(spec)
+        let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
+        return Response(
+            head: response.head, version: response.version, url: spec.url.string, request: request.head,
+            elapsed: start.duration(to: clock.now), body: bytes, trailers: response.body.trailers
+        )
+    }
+
+    /// Sends a request and hands its response to `handle` while the body streams (httpx's
+    /// `client.stream`). When `handle` returns or throws, a body not read to its end is let
+    /// go (the HTTP/1.1 connection closes, the HTTP/2 stream is reset) and the connection
+    /// or slot goes back to the pool.
+    public func stream<T>(
+        _ method: HTTPRequest.Method = .get,
+        _ url: String,
+        params: KeyValuePairs<String, String> = [:],
+        headers: KeyValuePairs<String, String> = [:],
+        body: Body = .empty,
+        timeouts: Timeouts? = nil,
+        trace: RequestTrace? = nil,
+        _ handle: (StreamingResponse) async throws -> T
+    ) async throws -> T {
+        let spec = RequestSpec(method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts, trace: trace)
+        let (request, response, start) = try await send(spec)
+        defer { response.body.close() }
+        return try await handle(StreamingResponse(
+            head: response.head, version: response.version, url: spec.url.string, request: request.head,
+            elapsed: start.duration(to: clock.now), body: response.body, limit: configuration.maxBufferedBodySize
+        ))
+    }
+
+    public func get(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.get, url, params: params, headers: headers, timeouts: timeouts)
+    }
+
+    public func head(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.head, url, params: params, headers: headers, timeouts: timeouts)
+    }
+
+    public func options(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.options, url, params: params, headers: headers, timeouts: timeouts)
+    }
+
+    public func delete(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.delete, url, params: params, headers: headers, timeouts: timeouts)
+    }
+
+    public func post(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        body: Body = .empty, timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.post, url, params: params, headers: headers, body: body, timeouts: timeouts)
+    }
+
+    /// POSTs `json` encoded as `application/json` (httpx's `post(url, json=...)`).
+    public func post<T: Encodable & Sendable>(
+        _ url: String, json: T, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.post, url, params: params, headers: headers, body: .json(json), timeouts: timeouts)
+    }
+
+    public func put(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        body: Body = .empty, timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.put, url, params: params, headers: headers, body: body, timeouts: timeouts)
+    }
+
+    public func patch(
+        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        body: Body = .empty, timeouts: Timeouts? = nil
+    ) async throws -> Response {
+        try await request(.patch, url, params: params, headers: headers, body: body, timeouts: timeouts)
+    }
+}

@@ -1,0 +1,158 @@
+public import HTTPCore
+public import HTTPCorePool
+import HTTPCoreLibUV
+import HTTPTypes
+
+/// The httpx-style client: requests by method and URL with JSON, forms, multipart and
+/// files as bodies, buffered or streamed responses, and one total deadline per request.
+///
+/// Requests go to the first mounted transport whose URL prefix matches, else to the
+/// configured transport, else to a `ConnectionPool` on the configured backend (libuv when
+/// none is given: the only place in the library that picks a backend). Use it scoped with
+/// `withHTTPClient`, or call `shutdown()`; a client dropped without either still closes its
+/// connections (and the backend it made) in the background.
+public final class HTTPClient: Sendable {
+    public let configuration: Configuration
+    /// Nil when a transport is configured (no sockets at all).
+    public let pool: ConnectionPool?
+    let clock: any HTTPClock
+    private let defaultTransport: any RequestInterface
+    /// Mounts, longest prefix first.
+    private let mounts: [(prefix: String, transport: any RequestInterface)]
+    private let base: ClientURL?
+    private let defaultFields: HTTPFields
+    /// The backend this client made (and so shuts down), when none was given.
+    private let ownedBackend: LibUVBackend?
+    private let isShutDown = Locked(false)
+
+    /// Makes the client. Fails on a base URL that is not absolute http(s), a default
+    /// header that could not be sent, or a TLS configuration OpenSSL refuses.
+    public init(configuration: Configuration = Configuration()) throws(HTTPCoreError) {
+        self.configuration = configuration
+        base = try configuration.baseURL.map { url throws(HTTPCoreError) in
+            guard let parsed = ClientURL(absolute: url) else {
+                throw HTTPCoreError(.invalidRequest, "base URL \(url.debugDescription) is not an absolute http(s) URL", processing: .notProcessed)
+            }
+            return parsed
+        }
+        defaultFields = try HeaderList.fields(configuration.headers)
+        mounts = configuration.mounts.sorted { $0.prefix.count > $1.prefix.count }
+        if let transport = configuration.transport {
+            pool = nil
+            ownedBackend = nil
+            defaultTransport = transport
+            clock = configuration.backend?.clock ?? SystemClock()
+        } else {
+            let made = configuration.backend == nil ? LibUVBackend() : nil
+            let backend: any NetworkBackend = configuration.backend ?? made!
+            do {
+                pool = try ConnectionPool(backend: backend, configuration: configuration.poolConfiguration)
+            } catch {
+                if let made { Task { await made.shutdown() } }
+                throw error
+            }
+            ownedBackend = made
+            defaultTransport = pool!
+            clock = backend.clock
+        }
+    }
+
+    deinit {
+        guard !isShutDown.value else { return }
+        // Released without shutdown: close the pool's sockets and the loop threads we made
+        // in the background, touching nothing of `self`.
+        let pool = self.pool, backend = ownedBackend
+        if pool != nil || backend != nil {
+            Task {
+                await pool?.shutdown()
+                await backend?.shutdown()
+            }
+        }
+    }
+
+    /// Closes every pooled connection and the backend the client made. Later requests fail
+    /// with `.connectionUnavailable`; a second call does nothing.
+    public func shutdown() async {
+        let first = isShutDown.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        await pool?.shutdown()
+        await ownedBackend?.shutdown()
+    }
+
+    /// The pool's connections, one line each, as httpcore prints them:
+    /// `<HTTP2Connection ['https://example.com:443', HTTP/2, IDLE, Request Count: 20]>`.
+    public var connections: [String] { pool?.connections ?? [] }
+
+    /// The pool's connections and queued requests at one instant (nil without a pool).
+    public var snapshot: PoolSnapshot? { pool?.snapshot }
+
+    // MARK: - Sending
+
+    /// Builds the request and hands it to its transport; the response body streams. The
+    /// total deadline is fixed here, so body reading through the helpers counts too.
+    func send(_ spec: RequestSpec) async throws -> (Request, HTTPCore.Response, start: HTTPInstant) {
+        if isShutDown.value {
+            throw HTTPCoreError(.connectionUnavailable, "the client is shut down", processing: .notProcessed)
+        }
+        let start = clock.now
+        var request = try build(spec)
+        request.options = request.options.fixingDeadline(clock: clock)
+        let response = try await transport(for: spec.url).send(request)
+        return (request, response, start)
+    }
+
+    /// The transport for `url`: the longest mounted prefix that matches, else the default.
+    private func transport(for url: ClientURL) -> any RequestInterface {
+        guard !mounts.isEmpty else { return defaultTransport }
+        let text = url.string
+        return mounts.first { text.hasPrefix($0.prefix) }?.transport ?? defaultTransport
+    }
+
+    /// The request as it goes out: the URL resolved against the base URL with the query
+    /// parameters added, the client's headers under the request's (a request field
+    /// replaces every client field of its name), the body's Content-Type unless one is
+    /// given, and the timeouts.
+    func build(_ spec: RequestSpec) throws(HTTPCoreError) -> Request {
+        var fields = defaultFields
+        let own = try HeaderList.fields(spec.headers)
+        for name in Set(own.map(\.name)) { fields[name] = nil }
+        fields.append(contentsOf: own)
+        let content = try spec.body.prepared()
+        if let type = content.contentType, fields[.contentType] == nil { fields[.contentType] = type }
+        var options = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts)
+        options.trace = spec.trace
+        let url = spec.url
+        guard let origin = url.origin else {
+            throw HTTPCoreError(.invalidRequest, "URL \(url.string.debugDescription) needs http(s)://host", processing: .notProcessed)
+        }
+        let head = HTTPRequest(method: spec.method, scheme: origin.scheme, authority: origin.authority, path: url.requestTarget, headerFields: fields)
+        return Request(head: head, body: content.body, options: options)
+    }
+
+    /// Resolves `url` against the base URL and adds `params` to its query.
+    func resolve(_ url: String, params: KeyValuePairs<String, String>) throws(HTTPCoreError) -> ClientURL {
+        var resolved = try ClientURL.resolve(url, against: base)
+        resolved.appendQuery(params)
+        return resolved
+    }
+}
+
+/// Runs `body` with a client and shuts the client down however `body` ends.
+@discardableResult
+public func withHTTPClient<T>(
+    _ configuration: HTTPClient.Configuration = HTTPClient.Configuration(),
+    _ body: (HTTPClient) async throws -> T
+) async throws -> T {
+    let client = try HTTPClient(configuration: configuration)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
