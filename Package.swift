@@ -120,6 +120,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "HTTPCoreClientTests",
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
             swiftSettings: settings

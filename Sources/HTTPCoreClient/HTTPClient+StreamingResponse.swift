@@ -17,7 +17,8 @@ extension HTTPClient {
 
         public var status: HTTPResponse.Status { head.status }
         public var statusCode: Int { head.status.code }
-        public var reasonPhrase: String { head.status.reasonPhrase }
+        /// The server's reason phrase, or the standard one when it sent none (HTTP/2 never does).
+        public var reasonPhrase: String { ReasonPhrase.of(head.status) }
         public var headers: HTTPFields { head.headerFields }
 
         /// The body as lines (httpx's `aiter_lines`): split at LF, a CR before it dropped,

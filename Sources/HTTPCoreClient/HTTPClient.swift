@@ -1,7 +1,9 @@
 public import HTTPCore
 public import HTTPCorePool
 import HTTPCoreLibUV
-import HTTPTypes
+// Re-exported: the client's API speaks HTTPTypes (methods, statuses, fields), and a user
+// (or a test building a ClosureTransport's response) should not need a second dependency.
+@_exported public import HTTPTypes
 
 /// The httpx-style client: requests by method and URL with JSON, forms, multipart and
 /// files as bodies, buffered or streamed responses, and one total deadline per request.
