@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The main job, end to end on 127.0.0.1 with no internet: install what is missing, build
-# `hx`, start nghttpd (HTTP/2 over TLS and h2c) and nginx (HTTP/1.1) with a throwaway PKI,
-# then show hx fetching over HTTP/1.1, over HTTP/2 with TLS and over h2c with -v, a
-# certificate refused with its exit code, and a short `hx bench` over each protocol.
+# `hx` and the example programs (Examples/), start nghttpd (HTTP/2 over TLS and h2c) and
+# nginx (HTTP/1.1) with a throwaway PKI, run each example through HTTPClient against them
+# (scripts/examples.sh), then show hx fetching over HTTP/1.1, over HTTP/2 with TLS and over
+# h2c with -v, a certificate refused with its exit code, and a short `hx bench` over each
+# protocol.
 # Every step checks what it got; any surprise stops the script with a non-zero status.
 # Extra arguments go to `swift build` (CI passes its strict build flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+source scripts/examples.sh
 
 echo "== building hx (debug)"
 swift build "$@" --product hx
 hx="$(swift build "$@" --show-bin-path)/hx"
+echo "== building the examples (Examples/, its own package, debug)"
+examples_build "$@"
 
 work="$(mktemp -d)"
 pids=()
@@ -47,7 +52,13 @@ events { worker_connections 256; }
 http {
     access_log off;
     client_body_temp_path $work/nginx/body;
-    server { listen 127.0.0.1:$h1_port; root $work/www; }
+    server {
+        listen 127.0.0.1:$h1_port;
+        root $work/www;
+        # Static files answer POST with 405; this gives httpx-get-post's POST a 200 (the
+        # body is read and discarded).
+        location = /post { return 200 "ok\n"; }
+    }
 }
 CONF
 /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>/dev/null &
@@ -62,6 +73,8 @@ expect_same() { cmp -s "$1" "$2" || { echo "FAILED: $3" >&2; exit 1; }; }
 
 echo
 echo "== servers: nginx http://127.0.0.1:$h1_port (HTTP/1.1), nghttpd https://localhost:$tls_port (h2), nghttpd http://127.0.0.1:$h2c_port (h2c)"
+
+examples_run "$work" "$ca" "https://localhost:$tls_port" "http://127.0.0.1:$h2c_port" "http://127.0.0.1:$h1_port" "$work/www/4mib.bin"
 
 echo; echo "== HTTP/1.1 (nginx): the response with its head (-i)"
 show -i "http://127.0.0.1:$h1_port/hello.txt" | tee "$work/out"

@@ -1,0 +1,26 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The seed programs as executables: what a user of the library writes first. Its own
+// package, like Benchmarks/ and Interop/, so it depends on the library the way a user's
+// package does (by product) and nothing else: no argument parser, each program reads its
+// few arguments by hand (ExampleSupport).
+let settings: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
+func library(_ name: String) -> Target.Dependency { .product(name: name, package: "swift-httpcore") }
+
+let package = Package(
+    name: "httpcore-examples",
+    dependencies: [.package(name: "swift-httpcore", path: "..")],
+    targets: [
+        .target(name: "ExampleSupport", dependencies: [library("HTTPCoreClient"), library("HTTPCoreTLS")], swiftSettings: settings),
+        .executableTarget(name: "httpx-get-post", dependencies: ["ExampleSupport", library("HTTPCoreClient")], swiftSettings: settings),
+        .executableTarget(name: "concurrent-gets", dependencies: ["ExampleSupport", library("HTTPCoreClient")], swiftSettings: settings),
+        .executableTarget(name: "streaming-download", dependencies: ["ExampleSupport", library("HTTPCoreClient")], swiftSettings: settings),
+        .executableTarget(
+            name: "mock-transport-test",
+            dependencies: ["ExampleSupport", library("HTTPCore"), library("HTTPCoreClient"), library("HTTPCoreMock")],
+            swiftSettings: settings
+        ),
+    ]
+)
