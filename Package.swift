@@ -69,13 +69,13 @@ let package = Package(
         // logic worth testing alone (bodies, exit codes, percentiles, formatting) in HXCore.
         .target(
             name: "HXCore",
-            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreTLS", httpTypes],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "hx",
             dependencies: [
-                "HXCore", "HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
+                "HXCore", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings

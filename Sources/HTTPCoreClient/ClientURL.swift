@@ -60,7 +60,7 @@ struct ClientURL: Sendable, Hashable {
 
     /// Adds `name=value` pairs to the query, percent-encoded (RFC 3986 unreserved bytes
     /// stay, a space is `%20`), after any query the URL already has.
-    mutating func appendQuery(_ params: KeyValuePairs<String, String>) {
+    mutating func appendQuery(_ params: NameValuePairs) {
         guard !params.isEmpty else { return }
         var added: [UInt8] = []
         for (index, (name, value)) in params.enumerated() {

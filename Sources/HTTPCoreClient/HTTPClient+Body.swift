@@ -1,4 +1,4 @@
-import HTTPCore
+public import HTTPCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -55,17 +55,16 @@ extension HTTPClient {
         public static func json(text: String) -> Body { Body(kind: .json { Array(text.utf8) }) }
 
         /// Form fields as `application/x-www-form-urlencoded` (space as `+`), in order.
-        public static func form(_ fields: KeyValuePairs<String, String>) -> Body {
-            Body(kind: .form(fields.map { ($0.key, $0.value) }))
-        }
-
-        public static func form(_ fields: [(String, String)]) -> Body { Body(kind: .form(fields)) }
+        public static func form(_ fields: NameValuePairs) -> Body { Body(kind: .form(fields.pairs)) }
 
         /// RFC 7578 `multipart/form-data` with a random boundary; files stream from disk.
         public static func multipart(_ form: MultipartForm) -> Body { Body(kind: .multipart(form)) }
 
-        /// The body to send and its Content-Type.
-        func prepared() throws(HTTPCoreError) -> (body: RequestBody, contentType: String?) {
+        /// The body as connections and the pool take it, and the Content-Type it implies,
+        /// for code that sends through a lower layer with the client's encodings (hx bench
+        /// on the bare pool). Fails as sending it would: a JSON value that does not encode,
+        /// a file that cannot be opened.
+        public func encoded() throws(HTTPCoreError) -> (body: RequestBody, contentType: String?) {
             switch kind {
             case .empty:
                 return (.empty, nil)

@@ -5,7 +5,7 @@ public import HTTPTypes
 struct RequestSpec: Sendable {
     var method: HTTPRequest.Method
     var url: ClientURL
-    var headers: KeyValuePairs<String, String>
+    var headers: NameValuePairs
     var body: HTTPClient.Body
     var timeouts: Timeouts?
     var trace: RequestTrace?
@@ -19,8 +19,8 @@ extension HTTPClient {
     public func request(
         _ method: HTTPRequest.Method,
         _ url: String,
-        params: KeyValuePairs<String, String> = [:],
-        headers: KeyValuePairs<String, String> = [:],
+        params: NameValuePairs = [:],
+        headers: NameValuePairs = [:],
         body: Body = .empty,
         timeouts: Timeouts? = nil,
         trace: RequestTrace? = nil
@@ -41,8 +41,8 @@ extension HTTPClient {
     public func stream<T>(
         _ method: HTTPRequest.Method = .get,
         _ url: String,
-        params: KeyValuePairs<String, String> = [:],
-        headers: KeyValuePairs<String, String> = [:],
+        params: NameValuePairs = [:],
+        headers: NameValuePairs = [:],
         body: Body = .empty,
         timeouts: Timeouts? = nil,
         trace: RequestTrace? = nil,
@@ -58,31 +58,31 @@ extension HTTPClient {
     }
 
     public func get(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:], timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.get, url, params: params, headers: headers, timeouts: timeouts)
     }
 
     public func head(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:], timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.head, url, params: params, headers: headers, timeouts: timeouts)
     }
 
     public func options(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:], timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.options, url, params: params, headers: headers, timeouts: timeouts)
     }
 
     public func delete(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:], timeouts: Timeouts? = nil
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:], timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.delete, url, params: params, headers: headers, timeouts: timeouts)
     }
 
     public func post(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:],
         body: Body = .empty, timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.post, url, params: params, headers: headers, body: body, timeouts: timeouts)
@@ -90,21 +90,21 @@ extension HTTPClient {
 
     /// POSTs `json` encoded as `application/json` (httpx's `post(url, json=...)`).
     public func post<T: Encodable & Sendable>(
-        _ url: String, json: T, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        _ url: String, json: T, params: NameValuePairs = [:], headers: NameValuePairs = [:],
         timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.post, url, params: params, headers: headers, body: .json(json), timeouts: timeouts)
     }
 
     public func put(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:],
         body: Body = .empty, timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.put, url, params: params, headers: headers, body: body, timeouts: timeouts)
     }
 
     public func patch(
-        _ url: String, params: KeyValuePairs<String, String> = [:], headers: KeyValuePairs<String, String> = [:],
+        _ url: String, params: NameValuePairs = [:], headers: NameValuePairs = [:],
         body: Body = .empty, timeouts: Timeouts? = nil
     ) async throws -> Response {
         try await request(.patch, url, params: params, headers: headers, body: body, timeouts: timeouts)

@@ -122,7 +122,7 @@ public final class HTTPClient: Sendable {
         let own = try HeaderList.fields(spec.headers)
         for name in Set(own.map(\.name)) { fields[name] = nil }
         fields.append(contentsOf: own)
-        let content = try spec.body.prepared()
+        let content = try spec.body.encoded()
         if let type = content.contentType, fields[.contentType] == nil { fields[.contentType] = type }
         var options = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts)
         options.trace = spec.trace
@@ -135,7 +135,7 @@ public final class HTTPClient: Sendable {
     }
 
     /// Resolves `url` against the base URL and adds `params` to its query.
-    func resolve(_ url: String, params: KeyValuePairs<String, String>) throws(HTTPCoreError) -> ClientURL {
+    func resolve(_ url: String, params: NameValuePairs) throws(HTTPCoreError) -> ClientURL {
         var resolved = try ClientURL.resolve(url, against: base)
         resolved.appendQuery(params)
         return resolved

@@ -16,8 +16,4 @@ enum HeaderList {
         }
         return fields
     }
-
-    static func fields(_ pairs: KeyValuePairs<String, String>) throws(HTTPCoreError) -> HTTPFields {
-        try fields(pairs.lazy.map { ($0.key, $0.value) })
-    }
 }

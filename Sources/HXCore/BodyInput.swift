@@ -1,4 +1,4 @@
-public import HTTPCore
+public import HTTPCoreClient
 
 /// Where one body argument's bytes come from, as curl spells it: `@-` is stdin, `@path`
 /// a file, anything else the text itself.
@@ -37,10 +37,8 @@ public enum BodyInput: Sendable, Hashable {
 
     /// A request body: a regular file streams from disk with its length known; text, stdin
     /// and other files (pipes, devices) are read into memory first.
-    public func requestBody(stdin: () throws(HXFailure) -> [UInt8]) throws(HXFailure) -> RequestBody {
-        if case .file(let path) = self, let size = try StandardIO.regularFileSize(path) {
-            return size == 0 ? .empty : .stream(FileChunks(path: path), length: size)
-        }
+    public func body(stdin: () throws(HXFailure) -> [UInt8]) throws(HXFailure) -> HTTPClient.Body {
+        if case .file(let path) = self, try StandardIO.regularFileSize(path) != nil { return .file(path) }
         return .bytes(try bytes(stdin: stdin))
     }
 }

@@ -1,6 +1,7 @@
-public import HTTPCore
+public import HTTPCoreClient
 
-/// The request body the options ask for: `--data`, `--json` or `--form` (at most one kind).
+/// The request body the options ask for: `--data`, `--json` or `--form` (at most one kind;
+/// `--form` is multipart/form-data, as in curl).
 public enum BodySpec: Sendable, Hashable {
     case data(BodyInput)
     case json(BodyInput)
@@ -43,19 +44,19 @@ public enum BodySpec: Sendable, Hashable {
         switch self {
         case .data: [("Content-Type", "application/x-www-form-urlencoded")]
         case .json: [("Content-Type", "application/json"), ("Accept", "application/json")]
-        case .form: [("Content-Type", "application/x-www-form-urlencoded")]
+        case .form: []  // multipart/form-data with its boundary, from the client
         }
     }
 
     /// The body to send. `stdin` is called at most once, when a part is `@-`.
-    public func makeBody(stdin: () throws(HXFailure) -> [UInt8]) throws(HXFailure) -> RequestBody {
+    public func makeBody(stdin: () throws(HXFailure) -> [UInt8]) throws(HXFailure) -> HTTPClient.Body {
         switch self {
         case .data(let input), .json(let input):
-            return try input.requestBody(stdin: stdin)
+            return try input.body(stdin: stdin)
         case .form(let fields):
-            var pairs: [(String, [UInt8])] = []
-            for field in fields { pairs.append((field.name, try field.value.bytes(stdin: stdin))) }
-            return .bytes(FormField.encode(pairs))
+            var parts: [MultipartForm.Part] = []
+            for field in fields { parts.append(try field.part(stdin: stdin)) }
+            return .multipart(MultipartForm(parts))
         }
     }
 }

@@ -1,3 +1,5 @@
+public import HTTPCore
+public import HTTPCoreClient
 public import HTTPCorePool
 import HTTPCoreTLS
 
@@ -61,6 +63,23 @@ public struct ConnectionSettings: Sendable {
             }
             configuration.tls = tls
         }
+        return configuration
+    }
+
+    /// The client hx's request mode runs on: the pool's settings above, hx's own fields
+    /// only (none of the client's defaults), and curl's timeouts rather than httpx's (10 s
+    /// to connect, 30 s per read or write, no pool timeout), with `total` as `--timeout`.
+    public func clientConfiguration(backend: any NetworkBackend, total: Duration?) -> HTTPClient.Configuration {
+        let pool = poolConfiguration()
+        var configuration = HTTPClient.Configuration()
+        configuration.backend = backend
+        configuration.pool = pool
+        configuration.http1 = pool.http1
+        configuration.http2 = pool.http2
+        configuration.tls = pool.tls
+        configuration.proxy = pool.proxy
+        configuration.headers = []
+        configuration.timeouts = Timeouts(connect: pool.connectTimeout, read: .seconds(30), write: .seconds(30), pool: nil, total: total)
         return configuration
     }
 

@@ -83,11 +83,15 @@ public struct HXFailure: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// A library error in words: its category, then the detail (and TLS's reason).
+    /// A library error in words: its category, then the detail, then what the underlying
+    /// error adds (TLS's reason, a proxy's reply), each thing said once.
     public init(_ error: HTTPCoreError) {
         var message = "\(error.category): "
         message += error.detail.isEmpty ? "\(error.code)" : error.detail
-        if let underlying = error.underlying { message += " (\(underlying))" }
+        if let underlying = error.underlying {
+            let text = (underlying as? HTTPCoreError).map { $0.detail.isEmpty ? "\($0.code)" : $0.detail } ?? "\(underlying)"
+            if !text.isEmpty, !message.contains(text) { message += " (\(text))" }
+        }
         self.init(ExitStatus(error), message)
     }
 

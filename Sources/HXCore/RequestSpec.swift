@@ -1,4 +1,5 @@
 public import HTTPCore
+public import HTTPCoreClient
 
 /// What one request is, checked: method, URL, the fields to send, and the body. Every
 /// check runs here, before any connection, so a mistake is a usage error (exit 2).
@@ -56,11 +57,30 @@ public struct RequestSpec: Sendable {
         }
     }
 
-    /// The request, with its body read (stdin) or opened for streaming (files).
+    /// The fields for `HTTPClient` (whose own default fields hx turns off).
+    public var headers: NameValuePairs { NameValuePairs(fields.map { ($0.name, $0.value) }) }
+
+    public var httpMethod: HTTPRequest.Method {
+        // Checked in `init` to be a token, which is what HTTPTypes takes.
+        HTTPRequest.Method(method)!
+    }
+
+    /// The body for `HTTPClient`, with stdin read (at most once) and files opened lazily.
+    public func clientBody(stdin: () throws(HXFailure) -> [UInt8]) throws(HXFailure) -> HTTPClient.Body {
+        try body?.makeBody(stdin: stdin) ?? .empty
+    }
+
+    /// The request for the bare pool (`hx bench` without `--client`), encoded as the
+    /// client would encode it, its Content-Type added unless `-H` gave one.
     public func makeRequest(options: RequestOptions, stdin: () throws(HXFailure) -> [UInt8]) throws(HXFailure) -> Request {
-        let requestBody = try body?.makeBody(stdin: stdin) ?? .empty
+        let body = try clientBody(stdin: stdin)
         do {
-            return try Request(method: method, url: url.text, headers: fields.map { ($0.name, $0.value) }, body: requestBody, options: options)
+            let (requestBody, contentType) = try body.encoded()
+            var headers = fields.map { ($0.name, $0.value) }
+            if let contentType, !fields.contains(where: { $0.name.lowercased() == "content-type" }) {
+                headers.append(("Content-Type", contentType))
+            }
+            return try Request(method: method, url: url.text, headers: headers, body: requestBody, options: options)
         } catch {
             throw HXFailure(.usage, error.detail)
         }

@@ -38,6 +38,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Connection") var connection: ConnectionOptions
 
+    @Flag(help: "Send through HTTPClient (the client layer users call) instead of the bare pool, to measure what the client adds.")
+    var client = false
+
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Also list the pool's connections at the end.")
     var verbose = false
 
@@ -63,7 +66,7 @@ struct BenchCommand: AsyncParsableCommand {
         let settings = try connection.settings(for: spec.url)
         return BenchRun(
             spec: spec, settings: settings, backend: connection.backend, threads: threads,
-            requests: requests, clients: clients, streams: streams, verbose: verbose
+            requests: requests, clients: clients, streams: streams, viaClient: client, verbose: verbose
         )
     }
 }

@@ -1,4 +1,5 @@
 import HTTPCore
+import HTTPCoreClient
 import HTTPCorePool
 import HTTPTypes
 import HXCore
@@ -15,7 +16,16 @@ struct BenchRun: Sendable {
     let requests: Int
     let clients: Int
     let streams: Int
+    /// Through `HTTPClient` (`--client`) rather than `ConnectionPool.send`.
+    let viaClient: Bool
     let verbose: Bool
+
+    /// What the workers send through: the bare pool with a request built once, or the
+    /// client with the request's parts (it builds the request each time, as users' code does).
+    enum Target: Sendable {
+        case pool(ConnectionPool, Request)
+        case client(HTTPClient, RequestSpec, HTTPClient.Body)
+    }
 
     private var isHTTP1: Bool { settings.mode == .http1 || (settings.mode == .auto && !spec.url.isHTTPS) }
 
@@ -25,14 +35,7 @@ struct BenchRun: Sendable {
         }
         // No pool timeout: a request queued behind busy streams waits for them (each bounded
         // by the read timeout), as in h2load.
-        var options = RequestOptions()
-        options.timeouts.pool = nil
-        let request = try spec.makeRequest(options: options) { () throws(HXFailure) in try StandardIO.readAll(0) }
-        var configuration = settings.poolConfiguration()
-        configuration.maxConnections = clients
-        configuration.maxKeepaliveConnections = clients
-        configuration.maxHTTP2ConnectionsPerOrigin = clients
-        let workers = min(requests, isHTTP1 ? clients : clients * streams)
+        let stdin = { () throws(HXFailure) in try StandardIO.readAll(0) }
         let network = backend.make(loops: threads)
         let shared = Shared()
 
@@ -40,23 +43,30 @@ struct BenchRun: Sendable {
         let start = ContinuousClock.now
         let outcome: Result<(BenchTally, [String], Duration, CPUTime), any Error>
         do {
-            outcome = .success(try await withConnectionPool(backend: network, configuration: configuration) { pool in
-                let tally = try await withThrowingTaskGroup(of: BenchTally.self) { group in
-                    // Workers run on the backend's loops, where the connections run: with
-                    // one loop (-t 1) a request never hops threads to reach its connection.
-                    let executors = BackendChoice.taskExecutors(of: network)
-                    for index in 0..<workers {
-                        group.addTask(executorPreference: executors.isEmpty ? nil : executors[index % executors.count]) {
-                            try await work(pool, request, shared)
-                        }
-                    }
-                    var total = BenchTally()
-                    for try await tally in group { total.merge(tally) }
-                    return total
-                }
-                // Timed before the pool shuts down: the run, not the goodbyes.
-                return (tally, pool.connections, ContinuousClock.now - start, CPUTime.now() - cpuBefore)
-            })
+            if viaClient {
+                var configuration = settings.clientConfiguration(backend: network, total: nil)
+                configuration.maxConnections = clients
+                configuration.maxKeepaliveConnections = clients
+                configuration.pool.maxHTTP2ConnectionsPerOrigin = clients
+                let body = try spec.clientBody(stdin: stdin)
+                outcome = .success(try await withHTTPClient(configuration) { client in
+                    let tally = try await runWorkers(.client(client, spec, body), network, shared)
+                    // Timed before the client shuts down: the run, not the goodbyes.
+                    return (tally, client.connections, ContinuousClock.now - start, CPUTime.now() - cpuBefore)
+                })
+            } else {
+                var options = RequestOptions()
+                options.timeouts.pool = nil
+                let request = try spec.makeRequest(options: options, stdin: stdin)
+                var configuration = settings.poolConfiguration()
+                configuration.maxConnections = clients
+                configuration.maxKeepaliveConnections = clients
+                configuration.maxHTTP2ConnectionsPerOrigin = clients
+                outcome = .success(try await withConnectionPool(backend: network, configuration: configuration) { pool in
+                    let tally = try await runWorkers(.pool(pool, request), network, shared)
+                    return (tally, pool.connections, ContinuousClock.now - start, CPUTime.now() - cpuBefore)
+                })
+            }
         } catch {
             outcome = .failure(error)
         }
@@ -78,21 +88,54 @@ struct BenchRun: Sendable {
         return report.allSucceeded ? .success : .failure
     }
 
+    /// Starts the workers (C for HTTP/1.1, C x M for HTTP/2, at most N) and adds up their tallies.
+    private func runWorkers(_ target: Target, _ network: any NetworkBackend, _ shared: Shared) async throws -> BenchTally {
+        let workers = min(requests, isHTTP1 ? clients : clients * streams)
+        return try await withThrowingTaskGroup(of: BenchTally.self) { group in
+            // Workers run on the backend's loops, where the connections run: with one
+            // loop (-t 1) a request never hops threads to reach its connection.
+            let executors = BackendChoice.taskExecutors(of: network)
+            for index in 0..<workers {
+                group.addTask(executorPreference: executors.isEmpty ? nil : executors[index % executors.count]) {
+                    try await work(target, shared)
+                }
+            }
+            var total = BenchTally()
+            for try await tally in group { total.merge(tally) }
+            return total
+        }
+    }
+
+    /// One request through the target, its body read as it arrives: status, declared and
+    /// received lengths, version.
+    private func exchange(_ target: Target) async throws -> (status: Int, contentLength: Int?, received: Int, version: HTTPVersion) {
+        switch target {
+        case .pool(let pool, let request):
+            let response = try await pool.send(request)
+            var received = 0
+            for try await chunk in response.body { received += chunk.count }
+            return (response.status.code, response.head.headerFields[.contentLength].flatMap { Int($0) }, received, response.version)
+        case .client(let client, let spec, let body):
+            return try await client.stream(spec.httpMethod, spec.url.text, headers: spec.headers, body: body) { response in
+                var received = 0
+                for try await chunk in response.body { received += chunk.count }
+                return (response.statusCode, response.headers[.contentLength].flatMap { Int($0) }, received, response.version)
+            }
+        }
+    }
+
     /// One worker: requests until the counter passes N. A failure to connect ends the run
     /// (every later request would fail the same way); any other error is counted.
-    private func work(_ pool: ConnectionPool, _ request: Request, _ shared: Shared) async throws -> BenchTally {
+    private func work(_ target: Target, _ shared: Shared) async throws -> BenchTally {
         var tally = BenchTally()
         while shared.next.add(1, ordering: .relaxed).oldValue < requests {
             let started = ContinuousClock.now
             do {
-                let response = try await pool.send(request)
-                var received = 0
-                for try await chunk in response.body { received += chunk.count }
+                let response = try await exchange(target)
                 let latency = UInt64((ContinuousClock.now - started).nanoseconds)
-                let contentLength = response.head.headerFields[.contentLength].flatMap { Int($0) }
                 tally.record(
-                    status: response.status.code, contentLength: contentLength, bodyBytes: received,
-                    expected: shared.expectedLength(received, version: response.version), latency: latency
+                    status: response.status, contentLength: response.contentLength, bodyBytes: response.received,
+                    expected: shared.expectedLength(response.received, version: response.version), latency: latency
                 )
             } catch {
                 let failure = HTTPCoreError.from(error, default: .readFailed)

@@ -1,10 +1,10 @@
 import HTTPCore
-import HTTPCorePool
-import HTTPTypes
+import HTTPCoreClient
 import HXCore
 
-/// One request through a `ConnectionPool`, checked and ready: runs it and writes the
-/// response where the options say.
+/// One request through an `HTTPClient` (the code path users run), checked and ready: runs
+/// it and writes the response where the options say. `--timeout` is the client's total
+/// deadline, so it bounds the connect, TLS, the exchange and the body alike.
 struct Transfer: Sendable {
     let spec: RequestSpec
     let settings: ConnectionSettings
@@ -17,20 +17,18 @@ struct Transfer: Sendable {
     let showsProgress: Bool
 
     func run() async throws -> ExitStatus {
-        var options = RequestOptions()
-        // The pool's connect timeout bounds the wait for a connection; --timeout the rest.
-        options.timeouts.pool = nil
         let recorder = TimelineRecorder()
-        if verbose { options.trace = recorder.trace }
-        let request = try spec.makeRequest(options: options) { () throws(HXFailure) in try StandardIO.readAll(0) }
+        let body = try spec.clientBody { () throws(HXFailure) in try StandardIO.readAll(0) }
         if verbose { Verbose.start(spec, backend: backend) }
 
         let network = backend.make(loops: 1)
-        let configuration = settings.poolConfiguration()
+        let configuration = settings.clientConfiguration(backend: network, total: timeLimit)
         do {
-            let status = try await withTimeLimit(timeLimit) {
-                try await withConnectionPool(backend: network, configuration: configuration) { pool in
-                    try await exchange(request, on: pool, recorder)
+            let status = try await withHTTPClient(configuration) { client in
+                try await client.stream(
+                    spec.httpMethod, spec.url.text, headers: spec.headers, body: body, trace: verbose ? recorder.trace : nil
+                ) { response in
+                    try await receive(response, body: body, recorder)
                 }
             }
             await BackendChoice.shutDown(network)
@@ -38,20 +36,23 @@ struct Transfer: Sendable {
         } catch {
             await BackendChoice.shutDown(network)
             if let error = error as? HXFailure { throw error }
-            throw HXFailure(HTTPCoreError.from(error, default: .readFailed))
+            let failure = HTTPCoreError.from(error, default: .readFailed)
+            if failure.code == .totalTimeout, let timeLimit {
+                throw HXFailure(.timeout, "timeout(total): the transfer took longer than --timeout \(Units.duration(timeLimit))")
+            }
+            throw HXFailure(failure)
         }
     }
 
-    private func exchange(_ request: Request, on pool: ConnectionPool, _ recorder: TimelineRecorder) async throws -> ExitStatus {
-        let response = try await pool.send(request)
+    private func receive(_ response: HTTPClient.StreamingResponse, body: HTTPClient.Body, _ recorder: TimelineRecorder) async throws -> ExitStatus {
         recorder.markFirstByte()
-        if verbose { Verbose.exchange(request, response, recorder.timeline) }
+        if verbose { Verbose.exchange(response, body: body, recorder.timeline) }
         let sink = OutputSink(path: output)
-        if includeHead { try sink.write(Array((Head.lines(response).joined(separator: "\n") + "\n\n").utf8)) }
-        if fail, response.status.code >= 400 {
-            throw HXFailure(.httpError, "the server returned HTTP \(response.status.code) (--fail)")
+        if includeHead { try sink.write(Array((Head.lines(response.head, response.version).joined(separator: "\n") + "\n\n").utf8)) }
+        if fail, response.statusCode >= 400 {
+            throw HXFailure(.httpError, "the server returned HTTP \(response.statusCode) (--fail)")
         }
-        let progress = showsProgress ? Progress(total: response.head.headerFields[.contentLength].flatMap { Int($0) }) : nil
+        let progress = showsProgress ? Progress(total: response.headers[.contentLength].flatMap { Int($0) }) : nil
         var received = 0
         do {
             for try await chunk in response.body {

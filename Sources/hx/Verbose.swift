@@ -1,5 +1,5 @@
 import HTTPCore
-import HTTPTypes
+import HTTPCoreClient
 import HXCore
 
 /// `hx -v`: the connection, the heads and the timings on stderr, curl's way (`*` for
@@ -10,17 +10,20 @@ enum Verbose {
     }
 
     /// After the head arrived: how we connected, what we sent, what came back.
-    static func exchange(_ request: Request, _ response: Response, _ timeline: TransferTimeline) {
+    static func exchange(_ response: HTTPClient.StreamingResponse, body: HTTPClient.Body, _ timeline: TransferTimeline) {
+        let request = response.request
         for line in timeline.connectionLines(version: response.version) { print(line) }
-        print("> \(request.head.method.rawValue) \(request.head.path ?? "/") \(response.version)")
-        print("> \(response.version == .http2 ? ":authority" : "Host"): \(request.head.authority ?? "")")
-        for field in request.head.headerFields { print("> \(field.name.rawName): \(field.value)") }
-        if let length = request.body.knownLength, length > 0 {
+        print("> \(request.method.rawValue) \(request.path ?? "/") \(response.version)")
+        print("> \(response.version == .http2 ? ":authority" : "Host"): \(request.authority ?? "")")
+        for field in request.headerFields { print("> \(field.name.rawName): \(field.value)") }
+        // The length as sent (encoding a body again only stats files, it reads none).
+        let sent = try? body.encoded().body
+        if let length = sent?.knownLength, length > 0 {
             print("* request body: \(length) bytes")
-        } else if !request.body.isEmpty {
+        } else if let sent, !sent.isEmpty {
             print("* request body: streamed")
         }
-        for line in Head.lines(response) { print("< " + line) }
+        for line in Head.lines(response.head, response.version) { print("< " + line) }
     }
 
     static func finish(_ timeline: TransferTimeline, received: Int) {
@@ -33,9 +36,9 @@ enum Verbose {
 
 /// A response head as text: the status line, then one line per field.
 enum Head {
-    static func lines(_ response: Response) -> [String] {
-        var status = "\(response.version) \(response.status.code)"
-        if response.version != .http2, !response.status.reasonPhrase.isEmpty { status += " " + response.status.reasonPhrase }
-        return [status] + response.head.headerFields.map { "\($0.name.rawName): \($0.value)" }
+    static func lines(_ head: HTTPResponse, _ version: HTTPVersion) -> [String] {
+        var status = "\(version) \(head.status.code)"
+        if version != .http2, !head.status.reasonPhrase.isEmpty { status += " " + head.status.reasonPhrase }
+        return [status] + head.headerFields.map { "\($0.name.rawName): \($0.value)" }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPCore
+import HTTPCoreClient
 import HXCore
 import Testing
 
@@ -12,8 +13,8 @@ import Testing
     }
 
     /// Every byte the body would send.
-    static func bytes(_ body: RequestBody) async throws -> [UInt8] {
-        let source = body.makeChunkSource()
+    static func bytes(_ body: HTTPClient.Body) async throws -> [UInt8] {
+        let source = try body.encoded().body.makeChunkSource()
         var bytes: [UInt8] = []
         while let chunk = try await source.next() { bytes += chunk }
         return bytes
@@ -40,7 +41,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let spec = try #require(try BodySpec(data: "@" + path, json: nil, form: []))
         let body = try spec.makeBody(stdin: Self.noStdin)
-        #expect(body.knownLength == 200_000)
+        #expect(try body.encoded().body.knownLength == 200_000)
         // Streamed in chunks, and replayable (a retried request reads the file again).
         #expect(try await Self.bytes(body).count == 200_000)
         #expect(try await Self.bytes(body) == Array(String(repeating: "0123456789", count: 20_000).utf8))
@@ -49,7 +50,8 @@ import Testing
     @Test func anEmptyFileIsAnEmptyBody() throws {
         let path = try Self.temporaryFile("")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try #require(try BodySpec(data: "@" + path, json: nil, form: [])).makeBody(stdin: Self.noStdin).isEmpty)
+        let spec = try #require(try BodySpec(data: "@" + path, json: nil, form: []))
+        #expect(try spec.makeBody(stdin: Self.noStdin).encoded().body.isEmpty)
     }
 
     @Test func stdinFromAFile() async throws {
@@ -67,13 +69,28 @@ import Testing
         #expect(try await Self.bytes(body) == Array("from stdin\n".utf8))
     }
 
-    @Test func formFieldsAreURLEncodedInOrder() async throws {
-        let path = try Self.temporaryFile("file & value")
+    /// `-F` is multipart/form-data as in curl: text fields, a file part named after the
+    /// file with a guessed type, stdin as a part named `-`.
+    @Test func formFieldsAreMultipartPartsInOrder() async throws {
+        let path = try Self.temporaryFile("file & value") + ".txt"
+        try Data("file & value".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let spec = try #require(try BodySpec(data: nil, json: nil, form: ["name=J Doe", "q=a+b=c&d", "f=@" + path, "s=@-", "e="]))
-        let body = try spec.makeBody { () throws(HXFailure) in Array("é/ü".utf8) }
-        let text = String(decoding: try await Self.bytes(body), as: UTF8.self)
-        #expect(text == "name=J+Doe&q=a%2Bb%3Dc%26d&f=file+%26+value&s=%C3%A9%2F%C3%BC&e=")
+        let spec = try #require(try BodySpec(data: nil, json: nil, form: ["name=J Doe", "f=@" + path, "s=@-", "e="]))
+        #expect(spec.impliedHeaders.isEmpty)
+        let (body, contentType) = try spec.makeBody { () throws(HXFailure) in Array("é/ü".utf8) }.encoded()
+        let boundary = try #require(contentType?.split(separator: "=").last.map(String.init))
+        #expect(contentType == "multipart/form-data; boundary=\(boundary)")
+        let file = String(path.split(separator: "/").last!)
+        let expected = "--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nJ Doe\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\(file)\"\r\nContent-Type: text/plain\r\n\r\nfile & value\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"s\"; filename=\"-\"\r\nContent-Type: application/octet-stream\r\n\r\né/ü\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"e\"\r\n\r\n\r\n"
+            + "--\(boundary)--\r\n"
+        let source = body.makeChunkSource()
+        var bytes: [UInt8] = []
+        while let chunk = try await source.next() { bytes += chunk }
+        #expect(String(decoding: bytes, as: UTF8.self) == expected)
+        #expect(body.knownLength == bytes.count)
     }
 
     @Test func unreadableFilesFailAsUsage() {

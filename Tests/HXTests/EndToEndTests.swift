@@ -182,8 +182,13 @@ import Testing
         let json = try Self.hx(["--h2c", "--json", #"{"a": [1, 2]}"#, url])
         #expect(json.output == #"{"a": [1, 2]}"#)
 
+        // -F is multipart/form-data, as in curl; the echo shows the parts as sent.
         let form = try Self.hx(["--h2c", "--form", "name=J Doe", "--form", "v=@-", url], input: "a&b")
-        #expect(form.output == "name=J+Doe&v=a%26b")
+        let boundary = form.output.prefix { $0 != "\r\n" }.dropFirst(2)  // "\r\n" is one Character
+        #expect(boundary.hasPrefix("httpcore-") && boundary.count == 41, "\(form.output)")
+        #expect(form.output == "--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nJ Doe\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"v\"; filename=\"-\"\r\nContent-Type: application/octet-stream\r\n\r\na&b\r\n"
+            + "--\(boundary)--\r\n")
     }
 
     @Test func benchCountsEveryRequest() async throws {

@@ -35,6 +35,20 @@ import Testing
         #expect(HXCore.ExitStatus(HTTPCoreError(code, "x")) == status)
     }
 
+    struct Described: Error, CustomStringConvertible { let description: String }
+
+    /// The error line says each thing once: an underlying error that only repeats the
+    /// detail is left out; one that adds something is kept, without its type's prefix.
+    @Test func theErrorLineSaysEachThingOnce() {
+        let repeated = HTTPCoreError(.malformedResponse, "conflicting Content-Length values", underlying: Described(description: "conflicting Content-Length values"))
+        #expect(HXFailure(repeated).message == "protocol(remote): conflicting Content-Length values")
+        let adds = HTTPCoreError(.tlsHandshakeFailed, "the TLS handshake failed", underlying: Described(description: "unsupported protocol"))
+        #expect(HXFailure(adds).message == "tls: the TLS handshake failed (unsupported protocol)")
+        let nested = HTTPCoreError(.proxyUnreachable, "the proxy 127.0.0.1:9 could not be reached", underlying: HTTPCoreError(.connectRefused, "connection refused"))
+        #expect(HXFailure(nested).message == "proxy: the proxy 127.0.0.1:9 could not be reached (connection refused)")
+        #expect(HXFailure(HTTPCoreError(.requestBodyUnreadable, "cannot read \"/x\"")).status == .usage)
+    }
+
     @Test func codesAreDistinctAndCurlCompatibleWhereCurlHasThem() {
         let codes = HXCore.ExitStatus.allCases.map(\.rawValue)
         #expect(Set(codes).count == codes.count)
