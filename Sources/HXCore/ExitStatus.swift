@@ -89,8 +89,15 @@ public struct HXFailure: Error, Sendable, CustomStringConvertible {
         var message = "\(error.category): "
         message += error.detail.isEmpty ? "\(error.code)" : error.detail
         if let underlying = error.underlying {
-            let text = (underlying as? HTTPCoreError).map { $0.detail.isEmpty ? "\($0.code)" : $0.detail } ?? "\(underlying)"
-            if !text.isEmpty, !message.contains(text) { message += " (\(text))" }
+            var text = Substring((underlying as? HTTPCoreError).map { $0.detail.isEmpty ? "\($0.code)" : $0.detail } ?? "\(underlying)")
+            // An underlying error that restates the detail's last clause adds only what
+            // follows it ("...: IP address mismatch (X509_V_ERR 64)" adds the code).
+            if let clause = error.detail.split(separator: ": ").last, let restated = text.firstRange(of: clause) {
+                text = text[restated.upperBound...].drop { $0 == " " }
+            }
+            if !text.isEmpty, !message.contains(text) {
+                message += text.hasPrefix("(") && text.hasSuffix(")") ? " \(text)" : " (\(text))"
+            }
         }
         self.init(ExitStatus(error), message)
     }

@@ -11,7 +11,7 @@ struct BodyOptions: ParsableArguments {
     var json: String?
 
     @Option(name: [.customShort("F"), .customLong("form")],
-            help: ArgumentHelp("Form field, repeatable, sent urlencoded; the value may be @file or @-.", valueName: "name=value"))
+            help: ArgumentHelp("multipart/form-data field, repeatable, as in curl; @file sends a file part (streamed), @- stdin. For urlencoded use -d 'a=1&b=2'.", valueName: "name=value"))
     var form: [String] = []
 
     func spec() throws(HXFailure) -> BodySpec? {

@@ -46,6 +46,9 @@ import Testing
         #expect(HXFailure(adds).message == "tls: the TLS handshake failed (unsupported protocol)")
         let nested = HTTPCoreError(.proxyUnreachable, "the proxy 127.0.0.1:9 could not be reached", underlying: HTTPCoreError(.connectRefused, "connection refused"))
         #expect(HXFailure(nested).message == "proxy: the proxy 127.0.0.1:9 could not be reached (connection refused)")
+        let restated = HTTPCoreError(.tlsCertificateRejected, "the peer's certificate was rejected: IP address mismatch",
+                                     underlying: Described(description: "certificate verify failed: IP address mismatch (X509_V_ERR 64)"))
+        #expect(HXFailure(restated).message == "tls: the peer's certificate was rejected: IP address mismatch (X509_V_ERR 64)")
         #expect(HXFailure(HTTPCoreError(.requestBodyUnreadable, "cannot read \"/x\"")).status == .usage)
     }
 
