@@ -31,6 +31,8 @@ let package = Package(
         bench("h2-bench", ["HTTPCoreHTTP2", "HTTPCoreTLS"]),
         bench("pool-bench", ["HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreTLS"]),
         bench("pool-matrix", ["HTTPCorePool"]),
+        // HTTPClient beside the bare pool, one mode per process (scripts/bench-client.sh).
+        bench("client-matrix", ["HTTPCorePool", "HTTPCoreClient"]),
         .executableTarget(
             name: "ahc-bench",
             dependencies: [
