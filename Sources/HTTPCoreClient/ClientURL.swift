@@ -13,16 +13,35 @@ struct ClientURL: Sendable, Hashable {
     var authority: String
     var path: String
     var query: String?
+    /// Parsed once, here: `build` routes by it.
+    let origin: Origin?
+
+    /// Where `://` starts and ends in `text`, by bytes (no String searching).
+    static func schemeSeparator(in text: String) -> Range<String.Index>? {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        while let colon = utf8[index...].firstIndex(of: UInt8(ascii: ":")) {
+            let slash1 = utf8.index(after: colon)
+            guard slash1 < utf8.endIndex else { return nil }
+            let slash2 = utf8.index(after: slash1)
+            if utf8[slash1] == UInt8(ascii: "/"), slash2 < utf8.endIndex, utf8[slash2] == UInt8(ascii: "/") {
+                return colon..<utf8.index(after: slash2)
+            }
+            index = slash1
+        }
+        return nil
+    }
 
     /// Parses `scheme://authority[/path][?query][#fragment]` for http and https.
     init?(absolute text: String) {
-        guard let separator = text.firstRange(of: "://") else { return nil }
+        guard let separator = ClientURL.schemeSeparator(in: text) else { return nil }
         let scheme = text[..<separator.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
         let rest = text[separator.upperBound...]
-        let authorityEnd = rest.firstIndex { (character: Character) in character == "/" || character == "?" || character == "#" } ?? rest.endIndex
+        let authorityEnd = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
         let authority = String(rest[..<authorityEnd])
-        guard Origin(scheme: scheme, authority: authority) != nil else { return nil }
+        guard let origin = Origin(scheme: scheme, authority: authority) else { return nil }
+        self.origin = origin
         self.scheme = scheme
         self.authority = authority
         (path, query) = ClientURL.splitTarget(rest[authorityEnd...])
@@ -32,7 +51,7 @@ struct ClientURL: Sendable, Hashable {
     /// The URL for `text`: itself when absolute, else joined to `base`.
     static func resolve(_ text: String, against base: ClientURL?) throws(HTTPCoreError) -> ClientURL {
         try Request.refuseControlBytes(in: text, what: "URL")
-        if text.contains("://") {
+        if ClientURL.schemeSeparator(in: text) != nil {
             if let url = ClientURL(absolute: text) { return url }
             if text.contains("@"), let url = ClientURL(absolute: text.replacingCredentials()) {
                 throw HTTPCoreError(.invalidRequest, "credentials in the URL (\(url.string)) are not supported: set an Authorization header", processing: .notProcessed)
@@ -50,8 +69,6 @@ struct ClientURL: Sendable, Hashable {
         url.query = query ?? (path.isEmpty ? url.query : nil)
         return url
     }
-
-    var origin: Origin? { Origin(scheme: scheme, authority: authority) }
 
     /// What goes on the request line or into `:path`.
     var requestTarget: String { query.map { path + "?" + $0 } ?? path }
@@ -76,8 +93,8 @@ struct ClientURL: Sendable, Hashable {
     /// Splits `path?query#fragment`, dropping the fragment and escaping what a target may
     /// not carry.
     private static func splitTarget(_ target: Substring) -> (path: String, query: String?) {
-        let beforeFragment = target[..<(target.firstIndex(of: "#") ?? target.endIndex)]
-        guard let mark = beforeFragment.firstIndex(of: "?") else { return (PercentEncoding.escapeTarget(beforeFragment), nil) }
+        let beforeFragment = target[..<(target.utf8.firstIndex(of: UInt8(ascii: "#")) ?? target.endIndex)]
+        guard let mark = beforeFragment.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (PercentEncoding.escapeTarget(beforeFragment), nil) }
         return (
             PercentEncoding.escapeTarget(beforeFragment[..<mark]),
             PercentEncoding.escapeTarget(beforeFragment[beforeFragment.index(after: mark)...])

@@ -29,7 +29,7 @@ extension HTTPClient {
         let (request, response, start) = try await send(spec)
         let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
         return Response(
-            head: response.head, version: response.version, url: spec.url.string, request: request.head,
+            head: response.head, version: response.version, target: spec.url, request: request.head,
             elapsed: start.duration(to: clock.now), body: bytes, trailers: response.body.trailers
         )
     }
@@ -52,7 +52,7 @@ extension HTTPClient {
         let (request, response, start) = try await send(spec)
         defer { response.body.close() }
         return try await handle(StreamingResponse(
-            head: response.head, version: response.version, url: spec.url.string, request: request.head,
+            head: response.head, version: response.version, target: spec.url, request: request.head,
             elapsed: start.duration(to: clock.now), body: response.body, limit: configuration.maxBufferedBodySize
         ))
     }

@@ -11,8 +11,9 @@ extension HTTPClient {
     public struct Response: Sendable {
         public let head: HTTPResponse
         public let version: HTTPVersion
-        /// The URL the request went to.
-        public let url: String
+        /// The URL the request went to (built when read: most callers never do).
+        public var url: String { target.string }
+        let target: ClientURL
         /// The request as it was sent: method, scheme, authority, path and every field.
         public let request: HTTPRequest
         /// From the start of the request to the last body byte.

@@ -7,7 +7,9 @@ extension HTTPClient {
     public struct StreamingResponse: Sendable {
         public let head: HTTPResponse
         public let version: HTTPVersion
-        public let url: String
+        /// The URL the request went to (built when read: most callers never do).
+        public var url: String { target.string }
+        let target: ClientURL
         public let request: HTTPRequest
         /// From the start of the request to the response head.
         public let elapsed: Duration

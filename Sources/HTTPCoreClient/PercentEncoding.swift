@@ -41,7 +41,13 @@ enum PercentEncoding {
     /// controls, space, DEL, non-ASCII and `"<>\^`{|}`. Existing escapes stay as they are.
     static func escapeTarget(_ text: Substring) -> String {
         let needsEscape: (UInt8) -> Bool = { byte in
-            byte <= 0x20 || byte >= 0x7F || "\"<>\\^`{|}".utf8.contains(byte)
+            switch byte {
+            case 0...0x20, 0x7F...0xFF, UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "\\"),
+                 UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"):
+                return true
+            default:
+                return false
+            }
         }
         guard text.utf8.contains(where: needsEscape) else { return String(text) }
         var out: [UInt8] = []

@@ -99,7 +99,8 @@ enum HTTP1RequestEncoder {
     private static let framingFields: Set<HTTPField.Name> = [HTTPField.Name("Host")!, .contentLength, .transferEncoding]
 
     static func appendField(_ field: HTTPField, to bytes: inout [UInt8]) throws(HTTPCoreError) {
-        let value = Array(field.value.utf8)
+        // Read in place: a copy of each value cost an allocation per field per request.
+        let value = field.value.utf8
         // HTTPTypes already turns CR, LF and NUL into spaces; this is the last line of defence.
         if value.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
             throw HTTPCoreError(.invalidRequest, "CR, LF or NUL in field \(field.name)", processing: .notProcessed)

@@ -14,6 +14,8 @@ enum HTTP2Fields {
             NGHTTP2Session.Field(":authority", head.authority ?? origin.authority),
             NGHTTP2Session.Field(":path", head.path ?? "/"),
         ]
+        // The pseudo-headers, every field, content-length and priority: no regrowth.
+        fields.reserveCapacity(6 + head.headerFields.count)
         var sawContentLength = false
         for field in head.headerFields {
             let name = field.name.canonicalName
