@@ -23,6 +23,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from machine_load import busy_seconds, own_seconds, process_seconds
+
 env = os.environ
 BIN = env["CLIENT_BIN"]
 COUNTER = env["CLIENT_COUNTER"]
@@ -139,23 +141,6 @@ def measure(mode, s, server, cell, counting):
     print(f"  {server.name} {s.key} {mode}: {what}", file=sys.stderr)
 
 
-def busy_seconds():
-    fields = open("/proc/stat").readline().split()[1:]
-    user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def process_seconds(pid):
-    try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def own_seconds():
-    me = os.times()
-    return me.user + me.system + me.children_user + me.children_system
 
 
 def median(values):

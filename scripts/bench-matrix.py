@@ -22,6 +22,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from machine_load import busy_seconds, own_seconds, process_seconds
+
 env = os.environ
 WORK = env["MATRIX_WORK"]
 CA = env["MATRIX_CA"]
@@ -313,26 +315,6 @@ def fmt_cpu(us):
     return f"{us / 1000:,.1f} ms" if us >= 10000 else f"{us:.2f} µs"
 
 
-def busy_seconds():
-    """CPU time the whole machine spent busy so far (/proc/stat, all cores)."""
-    fields = open("/proc/stat").readline().split()[1:]
-    user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields[:8])
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def process_seconds(pid):
-    """User+sys CPU of one process so far (/proc/PID/stat), 0 if it is gone."""
-    try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def own_seconds():
-    """CPU of this script and every client it has waited for."""
-    me = os.times()
-    return me.user + me.system + me.children_user + me.children_system
 
 
 def main():

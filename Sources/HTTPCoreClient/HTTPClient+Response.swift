@@ -21,11 +21,6 @@ extension HTTPClient {
         public let body: [UInt8]
         public let trailers: HTTPFields?
 
-        public var status: HTTPResponse.Status { head.status }
-        public var statusCode: Int { head.status.code }
-        /// The server's reason phrase, or the standard one when it sent none (HTTP/2 never does).
-        public var reasonPhrase: String { ReasonPhrase.of(head.status) }
-        public var headers: HTTPFields { head.headerFields }
 
         /// The body's bytes.
         public func bytes() -> [UInt8] { body }

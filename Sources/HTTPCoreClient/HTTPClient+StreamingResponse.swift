@@ -17,11 +17,6 @@ extension HTTPClient {
         public let body: ResponseBody
         let limit: Int
 
-        public var status: HTTPResponse.Status { head.status }
-        public var statusCode: Int { head.status.code }
-        /// The server's reason phrase, or the standard one when it sent none (HTTP/2 never does).
-        public var reasonPhrase: String { ReasonPhrase.of(head.status) }
-        public var headers: HTTPFields { head.headerFields }
 
         /// The body as lines (httpx's `aiter_lines`): split at LF, a CR before it dropped,
         /// decoded by the charset Content-Type names. No line may exceed the client's
