@@ -89,6 +89,7 @@ extension HTTPCoreError {
             case connectTimeout, readTimeout, writeTimeout, poolTimeout, totalTimeout
             case connectRefused, connectFailed, hostNotFound, connectionReset, readFailed, writeFailed
             case invalidRequest, requestBodyLengthMismatch, requestBodyUnreadable, responseUndecodable
+            case tooManyRedirects, redirectLoop, invalidRedirect, bodyNotReplayable
             case malformedResponse, closedBeforeResponse, truncatedResponse, unsolicitedUpgrade
             case headTooLarge, bodyTooLarge
             case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
@@ -112,7 +113,9 @@ extension HTTPCoreError {
             case .connectRefused, .connectFailed, .hostNotFound: .network(.connect)
             case .connectionReset, .readFailed: .network(.read)
             case .writeFailed: .network(.write)
-            case .invalidRequest, .requestBodyLengthMismatch, .requestBodyUnreadable, .bodyAlreadyConsumed: .protocol(.local)
+            case .invalidRequest, .requestBodyLengthMismatch, .requestBodyUnreadable, .bodyAlreadyConsumed, .bodyNotReplayable:
+                .protocol(.local)
+            case .tooManyRedirects, .redirectLoop, .invalidRedirect: .protocol(.remote)
             case .malformedResponse, .closedBeforeResponse, .truncatedResponse, .unsolicitedUpgrade, .responseUndecodable:
                 .protocol(.remote)
             case .headTooLarge, .bodyTooLarge: .limit
@@ -148,6 +151,15 @@ extension HTTPCoreError {
         /// A response body is not what the caller asked to decode it as (JSON that does not
         /// decode to the type); `underlying` is the decoder's error.
         public static let responseUndecodable = Code(.responseUndecodable)
+        /// A redirect chain went past the policy's `maxRedirects`.
+        public static let tooManyRedirects = Code(.tooManyRedirects)
+        /// A redirect led back to a request the chain had already made.
+        public static let redirectLoop = Code(.redirectLoop)
+        /// A redirect's Location is malformed or not an http(s) URL: it is not followed.
+        public static let invalidRedirect = Code(.invalidRedirect)
+        /// A 307 or 308 redirect must send the body again, and the body was a one-shot
+        /// stream (an async sequence) that cannot be replayed.
+        public static let bodyNotReplayable = Code(.bodyNotReplayable)
         /// The response violates the protocol; `detail` and `underlying` say how.
         public static let malformedResponse = Code(.malformedResponse)
         /// The peer closed the connection before sending any response byte.

@@ -39,11 +39,18 @@ struct ClientURL: Sendable, Hashable {
         guard scheme == "http" || scheme == "https" else { return nil }
         let rest = text[separator.upperBound...]
         let authorityEnd = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? rest.endIndex
-        let authority = String(rest[..<authorityEnd])
-        guard let origin = Origin(scheme: scheme, authority: authority) else { return nil }
+        // Visible ASCII only, none of the bytes a URL may not carry (a space, `"<>\^`{|}`):
+        // `Origin` checks the shape, not the bytes. Hosts are case-insensitive, so the
+        // authority is kept lowercased and without the scheme's default port: one origin,
+        // one spelling.
+        let authorityBytes = rest[..<authorityEnd].utf8
+        guard authorityBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }),
+              !authorityBytes.contains(where: { "\"<>\\^`{|}".utf8.contains($0) }),
+              let origin = Origin(scheme: scheme, authority: rest[..<authorityEnd].lowercased())
+        else { return nil }
         self.origin = origin
         self.scheme = scheme
-        self.authority = authority
+        self.authority = origin.authority
         (path, query) = ClientURL.splitTarget(rest[authorityEnd...])
         if path.isEmpty { path = "/" }
     }

@@ -60,6 +60,13 @@ extension HTTPClient {
         /// RFC 7578 `multipart/form-data` with a random boundary; files stream from disk.
         public static func multipart(_ form: MultipartForm) -> Body { Body(kind: .multipart(form)) }
 
+        /// Whether the body can be sent again (a 307/308 redirect, a retry): everything but
+        /// a stream, which is pulled once.
+        var isReplayable: Bool {
+            if case .stream = kind { return false }
+            return true
+        }
+
         /// The body as connections and the pool take it, and the Content-Type it implies,
         /// for code that sends through a lower layer with the client's encodings (hx bench
         /// on the bare pool). Fails as sending it would: a JSON value that does not encode,

@@ -21,6 +21,9 @@ extension HTTPClient {
         /// TLS for https origins; nil: the system trust store with full verification.
         public var tls: TLSConfiguration?
         public var proxy: Proxy?
+        /// Redirects followed, up to 20, by default (see `RedirectPolicy` for the rules and
+        /// how that differs from httpx); a request can override it.
+        public var redirects = RedirectPolicy.follow
         /// The most a buffered response (`get`, `post`, ... and the streaming helpers
         /// `bytes()`, `text()`, `json(as:)`) may hold: a larger body fails with
         /// `.bodyTooLarge` and its connection is closed. Stream to go past it.

@@ -9,6 +9,12 @@ struct RequestSpec: Sendable {
     var body: HTTPClient.Body
     var timeouts: Timeouts?
     var trace: RequestTrace?
+    var redirects: RedirectPolicy
+    /// Fields never sent again in this chain, whoever set them (a redirect to another
+    /// origin drops the credentials; one that drops the body, its framing fields).
+    var strippedFields: Set<HTTPField.Name> = []
+    /// The chain's total deadline, fixed by its first request.
+    var deadline: HTTPInstant?
 }
 
 extension HTTPClient {
@@ -23,14 +29,18 @@ extension HTTPClient {
         headers: NameValuePairs = [:],
         body: Body = .empty,
         timeouts: Timeouts? = nil,
+        redirects: RedirectPolicy? = nil,
         trace: RequestTrace? = nil
     ) async throws -> Response {
-        let spec = RequestSpec(method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts, trace: trace)
-        let (request, response, start) = try await send(spec)
+        let spec = RequestSpec(
+            method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
+            trace: trace, redirects: redirects ?? configuration.redirects
+        )
+        let (final, request, response, start, history) = try await sendFollowingRedirects(spec)
         let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
         return Response(
-            head: response.head, version: response.version, target: spec.url, request: request.head,
-            elapsed: start.duration(to: clock.now), body: bytes, trailers: response.body.trailers
+            head: response.head, version: response.version, target: final.url, request: request.head,
+            elapsed: start.duration(to: clock.now), body: bytes, trailers: response.body.trailers, history: history
         )
     }
 
@@ -45,15 +55,19 @@ extension HTTPClient {
         headers: NameValuePairs = [:],
         body: Body = .empty,
         timeouts: Timeouts? = nil,
+        redirects: RedirectPolicy? = nil,
         trace: RequestTrace? = nil,
         _ handle: (StreamingResponse) async throws -> T
     ) async throws -> T {
-        let spec = RequestSpec(method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts, trace: trace)
-        let (request, response, start) = try await send(spec)
+        let spec = RequestSpec(
+            method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
+            trace: trace, redirects: redirects ?? configuration.redirects
+        )
+        let (final, request, response, start, history) = try await sendFollowingRedirects(spec)
         defer { response.body.close() }
         return try await handle(StreamingResponse(
-            head: response.head, version: response.version, target: spec.url, request: request.head,
-            elapsed: start.duration(to: clock.now), body: response.body, limit: configuration.maxBufferedBodySize
+            head: response.head, version: response.version, target: final.url, request: request.head,
+            elapsed: start.duration(to: clock.now), body: response.body, limit: configuration.maxBufferedBodySize, history: history
         ))
     }
 

@@ -20,6 +20,9 @@ extension HTTPClient {
         public let elapsed: Duration
         public let body: [UInt8]
         public let trailers: HTTPFields?
+        /// The redirects that led here, first first, each with up to the policy's bound of
+        /// its body.
+        public let history: [Response]
 
 
         /// The body's bytes.

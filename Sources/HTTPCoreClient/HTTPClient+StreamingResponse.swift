@@ -16,6 +16,8 @@ extension HTTPClient {
         /// The body's chunks, once; reading to the end hands the connection back.
         public let body: ResponseBody
         let limit: Int
+        /// The redirects that led here, first first.
+        public let history: [HTTPClient.Response]
 
 
         /// The body as lines (httpx's `aiter_lines`): split at LF, a CR before it dropped,

@@ -101,9 +101,44 @@ public final class HTTPClient: Sendable {
         }
         let start = clock.now
         var request = try build(spec)
+        request.options.deadline = spec.deadline
         request.options = request.options.fixingDeadline(clock: clock)
         let response = try await transport(for: spec.url).send(request)
         return (request, response, start)
+    }
+
+    /// Sends `first` and follows its redirects as its policy says, all within one total
+    /// deadline (fixed here). Each hop's body is read up to the policy's bound and kept in
+    /// `history`; a longer one is let go.
+    func sendFollowingRedirects(_ first: RequestSpec) async throws -> (RequestSpec, Request, HTTPCore.Response, start: HTTPInstant, history: [Response]) {
+        var spec = first
+        spec.deadline = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts).totalDeadline(clock: clock)
+        var chain = RedirectChain(policy: spec.redirects, first: spec)
+        var history: [Response] = []
+        while true {
+            let (request, response, start) = try await send(spec)
+            let next: RequestSpec?
+            do {
+                next = try chain.next(after: spec, status: response.status.code, location: response.head.headerFields[.location])
+            } catch {
+                response.body.close()
+                throw error
+            }
+            guard let next else { return (spec, request, response, start, history) }
+            var kept: [UInt8] = []
+            for try await chunk in response.body {
+                guard chunk.count <= spec.redirects.maxBodyPerHop - kept.count else {
+                    response.body.close()
+                    break
+                }
+                kept += chunk
+            }
+            history.append(Response(
+                head: response.head, version: response.version, target: spec.url, request: request.head,
+                elapsed: start.duration(to: clock.now), body: kept, trailers: nil, history: []
+            ))
+            spec = next
+        }
     }
 
     /// The transport for `url`: the longest mounted prefix that matches, else the default.
@@ -122,6 +157,7 @@ public final class HTTPClient: Sendable {
         let own = try HeaderList.fields(spec.headers)
         for name in Set(own.map(\.name)) { fields[name] = nil }
         fields.append(contentsOf: own)
+        for name in spec.strippedFields { fields[name] = nil }
         let content = try spec.body.encoded()
         if let type = content.contentType, fields[.contentType] == nil { fields[.contentType] = type }
         var options = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts)

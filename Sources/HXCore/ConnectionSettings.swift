@@ -79,6 +79,8 @@ public struct ConnectionSettings: Sendable {
         configuration.tls = pool.tls
         configuration.proxy = pool.proxy
         configuration.headers = []
+        // As curl: redirects are returned unless -L asks to follow them.
+        configuration.redirects = .off
         configuration.timeouts = Timeouts(connect: pool.connectTimeout, read: .seconds(30), write: .seconds(30), pool: nil, total: total)
         return configuration
     }

@@ -131,6 +131,7 @@ import Testing
     static let refusals: [Refusal] = [
         Refusal(name: "not a URL") { _ = try await $0.get("http://exa mple.com:port/") },
         Refusal(name: "unsupported scheme") { _ = try await $0.get("ftp://example.com/") },
+        Refusal(name: "a space in the host") { _ = try await $0.get("http://exa mple.com/") },
         Refusal(name: "relative without a base") { _ = try await $0.get("/users") },
         Refusal(name: "CR LF in the URL") { _ = try await $0.get("http://example.com/\r\nHost: evil") },
         Refusal(name: "credentials in the URL") { _ = try await $0.get("http://user:secret@example.com/") },
