@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPCoreClient
 import HXCore
 
 /// `hx [METHOD] URL`: one request, the body to stdout or a file.
@@ -43,6 +44,12 @@ struct RequestCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Connection, TLS, ALPN, heads and timings on stderr.")
     var verbose = false
 
+    @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (credentials are dropped when the origin changes).")
+    var followRedirects = false
+
+    @Option(name: .customLong("max-redirs"), help: ArgumentHelp("With -L, at most this many redirects (curl's default: 50).", valueName: "n"))
+    var maxRedirects = 50
+
     @Flag(name: [.customShort("f"), .customLong("fail")], help: "Exit 22 (and print no body) on HTTP 400 or more.")
     var fail = false
 
@@ -70,11 +77,13 @@ struct RequestCommand: AsyncParsableCommand {
         let settings = try connection.settings(for: spec.url)
         let limit = try maxTime.map { seconds throws(HXFailure) in try ConnectionSettings.duration(seconds: seconds, option: "--timeout") }
         if let output, output.isEmpty { throw HXFailure(.usage, "-o needs a file name") }
+        guard maxRedirects >= 0 else { throw HXFailure(.usage, "--max-redirs must be 0 or more, not \(maxRedirects)") }
         let showsProgress = !noProgress && StandardIO.isTerminal(StandardIO.error)
             && (output != nil || !StandardIO.isTerminal(StandardIO.output))
         return Transfer(
             spec: spec, settings: settings, backend: connection.backend, output: output, includeHead: includeHead,
-            verbose: verbose, fail: fail, timeLimit: limit, showsProgress: showsProgress
+            verbose: verbose, fail: fail, timeLimit: limit, showsProgress: showsProgress,
+            redirects: followRedirects ? RedirectPolicy(maxRedirects: maxRedirects) : .off
         )
     }
 }

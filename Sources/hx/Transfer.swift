@@ -15,6 +15,7 @@ struct Transfer: Sendable {
     let fail: Bool
     let timeLimit: Duration?
     let showsProgress: Bool
+    let redirects: RedirectPolicy
 
     func run() async throws -> ExitStatus {
         let recorder = TimelineRecorder()
@@ -22,7 +23,8 @@ struct Transfer: Sendable {
         if verbose { Verbose.start(spec, backend: backend) }
 
         let network = backend.make(loops: 1)
-        let configuration = settings.clientConfiguration(backend: network, total: timeLimit)
+        var configuration = settings.clientConfiguration(backend: network, total: timeLimit)
+        configuration.redirects = redirects
         do {
             let status = try await withHTTPClient(configuration) { client in
                 try await client.stream(

@@ -12,6 +12,9 @@ enum Verbose {
     /// After the head arrived: how we connected, what we sent, what came back.
     static func exchange(_ response: HTTPClient.StreamingResponse, body: HTTPClient.Body, _ timeline: TransferTimeline) {
         let request = response.request
+        for hop in response.history {
+            print("* \(hop.request.method.rawValue) \(hop.url): \(hop.statusCode) \(hop.reasonPhrase), following Location: \(hop.headers[.location] ?? "")")
+        }
         for line in timeline.connectionLines(version: response.version) { print(line) }
         print("> \(request.method.rawValue) \(request.path ?? "/") \(response.version)")
         print("> \(response.version == .http2 ? ":authority" : "Host"): \(request.authority ?? "")")
