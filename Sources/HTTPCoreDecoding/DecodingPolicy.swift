@@ -17,8 +17,9 @@ public struct DecodingPolicy: Sendable, Hashable {
     /// The most decoded bytes one step produces (and so one chunk the body hands out).
     public var outputChunkSize: Int
 
-    /// No decoded-size cap; a ratio cap of 1,000 after the first MiB (gzip and deflate
-    /// cannot exceed about 1,032:1, so it bites on brotli and zstd bombs); 64 KiB chunks.
+    /// No decoded-size cap; a ratio cap of 1,000 after the first MiB (deflate's own
+    /// ceiling is about 1,032:1, reached only by runs of one byte, while brotli and zstd
+    /// bombs go far past it); 64 KiB chunks.
     public init(
         maxDecodedBytes: Int? = nil,
         maxRatio: Int? = 1_000,
