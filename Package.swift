@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "HTTPCoreHTTP2", targets: ["HTTPCoreHTTP2"]),
         .library(name: "HTTPCorePool", targets: ["HTTPCorePool"]),
         .library(name: "HTTPCoreClient", targets: ["HTTPCoreClient"]),
+        .library(name: "HTTPCoreDecoding", targets: ["HTTPCoreDecoding"]),
         .library(name: "HTTPCoreTLS", targets: ["HTTPCoreTLS"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
@@ -50,6 +51,17 @@ let package = Package(
 
         // The pool: negotiation (TCP -> TLS -> ALPN), reuse, limits.
         .target(name: "HTTPCorePool", dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes], swiftSettings: settings),
+
+        // Content decoding (gzip, deflate, br, zstd) as a streaming body source, with size
+        // and ratio limits. One C module per library; one Swift file calls each.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotliDecoder", path: "Sources/CBrotliDecoder", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .target(
+            name: "HTTPCoreDecoding",
+            dependencies: ["HTTPCore", "CZlib", "CBrotliDecoder", "CZstd", httpTypes],
+            swiftSettings: settings
+        ),
 
         // The httpx-style client: bodies, buffered and streamed responses, mounts, one
         // deadline. The one library module that picks a backend (libuv) as its default.
@@ -122,6 +134,11 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreClientTests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreDecodingTests",
+            dependencies: ["HTTPCore", "HTTPCoreDecoding", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

@@ -92,6 +92,8 @@ extension HTTPCoreError {
             case tooManyRedirects, redirectLoop, invalidRedirect, bodyNotReplayable
             case malformedResponse, closedBeforeResponse, truncatedResponse, unsolicitedUpgrade
             case headTooLarge, bodyTooLarge
+            case decodedBodyTooLarge, decompressionRatioExceeded, tooManyContentCodings
+            case unsupportedContentCoding, corruptEncodedBody, truncatedEncodedBody
             case cancelled, connectionClosed, connectionUnavailable, bodyAlreadyConsumed
             case tlsCertificateRejected, tlsHandshakeFailed, tlsProtocolError, tlsTruncated, tlsInvalidConfiguration
             case streamReset, goAway
@@ -119,6 +121,8 @@ extension HTTPCoreError {
             case .malformedResponse, .closedBeforeResponse, .truncatedResponse, .unsolicitedUpgrade, .responseUndecodable:
                 .protocol(.remote)
             case .headTooLarge, .bodyTooLarge: .limit
+            case .decodedBodyTooLarge, .decompressionRatioExceeded, .tooManyContentCodings: .limit
+            case .unsupportedContentCoding, .corruptEncodedBody, .truncatedEncodedBody: .protocol(.remote)
             case .streamReset: .protocol(.remote)
             case .goAway: .unavailable
             case .cancelled: .cancelled
@@ -172,6 +176,26 @@ extension HTTPCoreError {
         public static let headTooLarge = Code(.headTooLarge)
         /// A body over the limit given to `collect(upTo:)`.
         public static let bodyTooLarge = Code(.bodyTooLarge)
+        /// A content-coded body decodes to more than the `DecodingPolicy`'s
+        /// `maxDecodedBytes`; raised at the step that crosses it, before the excess is
+        /// handed out.
+        public static let decodedBodyTooLarge = Code(.decodedBodyTooLarge)
+        /// A content-coded body decodes to more bytes per compressed byte than the
+        /// `DecodingPolicy`'s `maxRatio` (a decompression bomb); raised at the step that
+        /// crosses it.
+        public static let decompressionRatioExceeded = Code(.decompressionRatioExceeded)
+        /// Content-Encoding stacks more codings than the decoder accepts (two), refused
+        /// before any byte is decoded (each layer multiplies the work a small body causes).
+        public static let tooManyContentCodings = Code(.tooManyContentCodings)
+        /// Content-Encoding names a coding the decoder does not support (we did not offer it).
+        public static let unsupportedContentCoding = Code(.unsupportedContentCoding)
+        /// A content-coded body is not valid in its coding: a bad header or checksum, an
+        /// invalid block, a zstd window over 8 MiB, or bytes after the end of a stream
+        /// that cannot be followed by another. `detail` has the decoder's message.
+        public static let corruptEncodedBody = Code(.corruptEncodedBody)
+        /// A content-coded body ended before its compressed stream's end marker (the
+        /// message framing was complete, the compressed data was not).
+        public static let truncatedEncodedBody = Code(.truncatedEncodedBody)
         public static let cancelled = Code(.cancelled)
         /// The connection (or stream) is closed.
         public static let connectionClosed = Code(.connectionClosed)
