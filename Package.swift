@@ -67,7 +67,7 @@ let package = Package(
         // deadline. The one library module that picks a backend (libuv) as its default.
         .target(
             name: "HTTPCoreClient",
-            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDecoding", httpTypes],
             swiftSettings: settings
         ),
 
@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPCoreClientTests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreDecoding", "HTTPCorePool", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

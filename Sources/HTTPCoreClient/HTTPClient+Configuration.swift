@@ -1,4 +1,5 @@
 public import HTTPCore
+public import HTTPCoreDecoding
 public import HTTPCorePool
 public import HTTPCoreTLS
 
@@ -21,6 +22,11 @@ extension HTTPClient {
         /// TLS for https origins; nil: the system trust store with full verification.
         public var tls: TLSConfiguration?
         public var proxy: Proxy?
+        /// Bodies with a Content-Encoding (gzip, deflate, br, zstd, at most two stacked) are
+        /// decoded as they stream, within these limits (a decoded-size cap, a ratio cap), and
+        /// `Accept-Encoding` offers them unless the request sets its own. Nil: nothing
+        /// offered, bodies as they arrive (as httpx with `Accept-Encoding: identity`).
+        public var decoding: DecodingPolicy? = .default
         /// Redirects followed, up to 20, by default (see `RedirectPolicy` for the rules and
         /// how that differs from httpx); a request can override it.
         public var redirects = RedirectPolicy.follow

@@ -36,7 +36,8 @@ extension HTTPClient {
             method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
             trace: trace, redirects: redirects ?? configuration.redirects
         )
-        let (final, request, response, start, history) = try await sendFollowingRedirects(spec)
+        let (final, request, received, start, history) = try await sendFollowingRedirects(spec)
+        let response = try decoded(received, method: final.method)
         let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
         return Response(
             head: response.head, version: response.version, target: final.url, request: request.head,
@@ -63,7 +64,8 @@ extension HTTPClient {
             method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
             trace: trace, redirects: redirects ?? configuration.redirects
         )
-        let (final, request, response, start, history) = try await sendFollowingRedirects(spec)
+        let (final, request, received, start, history) = try await sendFollowingRedirects(spec)
+        let response = try decoded(received, method: final.method)
         defer { response.body.close() }
         return try await handle(StreamingResponse(
             head: response.head, version: response.version, target: final.url, request: request.head,

@@ -1,5 +1,6 @@
 public import HTTPCore
 public import HTTPCorePool
+import HTTPCoreDecoding
 import HTTPCoreLibUV
 // Re-exported: the client's API speaks HTTPTypes (methods, statuses, fields), and a user
 // (or a test building a ClosureTransport's response) should not need a second dependency.
@@ -141,6 +142,32 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// The response with its body decoded as it streams, when decoding is on and the
+    /// response names a Content-Encoding (a HEAD's, a 204's or a 304's has no body to decode).
+    func decoded(_ response: HTTPCore.Response, method: HTTPRequest.Method) throws(HTTPCoreError) -> HTTPCore.Response {
+        guard let policy = configuration.decoding, method != .head,
+              response.status.code != 204, response.status.code != 304,
+              response.head.headerFields[.contentEncoding] != nil
+        else { return response }
+        let codings: [ContentCoding]
+        do {
+            codings = try ContentCoding.codings(in: response.head.headerFields)
+        } catch {
+            response.body.close()
+            throw error
+        }
+        guard !codings.isEmpty else { return response }
+        let inner = response.body.takeSource()
+        let source: DecodingBodySource
+        do {
+            source = try DecodingBodySource(inner, codings: codings, policy: policy)
+        } catch {
+            inner.release()
+            throw error
+        }
+        return HTTPCore.Response(head: response.head, body: ResponseBody(source: source), version: response.version)
+    }
+
     /// The transport for `url`: the longest mounted prefix that matches, else the default.
     private func transport(for url: ClientURL) -> any RequestInterface {
         guard !mounts.isEmpty else { return defaultTransport }
@@ -158,6 +185,7 @@ public final class HTTPClient: Sendable {
         for name in Set(own.map(\.name)) { fields[name] = nil }
         fields.append(contentsOf: own)
         for name in spec.strippedFields { fields[name] = nil }
+        if configuration.decoding != nil, fields[.acceptEncoding] == nil { fields[.acceptEncoding] = ContentCoding.acceptEncoding }
         let content = try spec.body.encoded()
         if let type = content.contentType, fields[.contentType] == nil { fields[.contentType] = type }
         var options = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts)

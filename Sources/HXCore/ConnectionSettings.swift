@@ -81,6 +81,8 @@ public struct ConnectionSettings: Sendable {
         configuration.headers = []
         // As curl: redirects are returned unless -L asks to follow them.
         configuration.redirects = .off
+        // As curl: bodies as they arrive unless --compressed asks for decoding.
+        configuration.decoding = nil
         configuration.timeouts = Timeouts(connect: pool.connectTimeout, read: .seconds(30), write: .seconds(30), pool: nil, total: total)
         return configuration
     }

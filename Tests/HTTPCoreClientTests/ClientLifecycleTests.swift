@@ -10,7 +10,7 @@ import Testing
 /// Shutting down, dropping a client, mounts, and HTTP/2 streams through the client.
 @Suite struct ClientLifecycleTests {
     static let exchange: [MockStep] = [
-        .write("GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\n\r\n"),
+        .write("GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n"),
         .read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
     ]
 

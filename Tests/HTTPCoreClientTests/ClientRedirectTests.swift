@@ -202,10 +202,10 @@ import Testing
     @Test func theTotalDeadlineSpansTheChain() async throws {
         let backend = MockNetworkBackend()
         backend.expectConnect(host: "a.test", port: 80, script: [
-            .write("GET /1 HTTP/1.1\r\nHost: a.test\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\n\r\n"),
+            .write("GET /1 HTTP/1.1\r\nHost: a.test\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n"),
             .delay(.seconds(2)),
             .read("HTTP/1.1 302 Found\r\nLocation: /2\r\nContent-Length: 0\r\n\r\n"),
-            .write("GET /2 HTTP/1.1\r\nHost: a.test\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\n\r\n"),
+            .write("GET /2 HTTP/1.1\r\nHost: a.test\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n"),
         ])
         var configuration = HTTPClient.Configuration()
         configuration.backend = backend

@@ -9,7 +9,7 @@ import Testing
 /// The client over the pool on the mock backend: the bytes it writes, and what happens to
 /// connections when bodies are over the limit, left unread, or cut short.
 @Suite struct ClientWireTests {
-    static let head = "User-Agent: swift-httpcore/0.1\r\nAccept: */*\r\n"
+    static let head = "User-Agent: swift-httpcore/0.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n"
 
     static func client(_ backend: MockNetworkBackend, _ configure: (inout HTTPClient.Configuration) -> Void = { _ in }) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration()
@@ -23,7 +23,7 @@ import Testing
         backend.expectConnect(host: "example.com", port: 80, script: [
             .write("GET /a?q=1%202 HTTP/1.1\r\nHost: example.com\r\n\(Self.head)\r\n"),
             .read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"),
-            .write("DELETE /b HTTP/1.1\r\nHost: example.com\r\n\(Self.head)X-Id: 7\r\n\r\n"),
+            .write("DELETE /b HTTP/1.1\r\nHost: example.com\r\nUser-Agent: swift-httpcore/0.1\r\nAccept: */*\r\nX-Id: 7\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n\r\n"),
             .read("HTTP/1.1 204 No Content\r\n\r\n"),
         ])
         try await withHTTPClient({ var c = HTTPClient.Configuration(); c.backend = backend; return c }()) { client in

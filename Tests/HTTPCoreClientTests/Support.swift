@@ -7,8 +7,12 @@ final class RecordingTransport: Sendable {
     private let recorded = Locked<[(head: HTTPRequest, body: [UInt8], options: RequestOptions)]>([])
     let answer: @Sendable (Request) -> Response
 
-    init(status: HTTPResponse.Status = .ok, fields: HTTPFields = [:], body: String = "") {
-        answer = { _ in Response(head: HTTPResponse(status: status, headerFields: fields), body: ResponseBody(bytes: Array(body.utf8)), version: .http1_1) }
+    convenience init(status: HTTPResponse.Status = .ok, fields: HTTPFields = [:], body: String = "") {
+        self.init(status: status, fields: fields, bytes: Array(body.utf8))
+    }
+
+    init(status: HTTPResponse.Status = .ok, fields: HTTPFields = [:], bytes: [UInt8]) {
+        answer = { _ in Response(head: HTTPResponse(status: status, headerFields: fields), body: ResponseBody(bytes: bytes), version: .http1_1) }
     }
 
     var transport: ClosureTransport {

@@ -210,7 +210,10 @@ do {
         configuration.maxConnections = cell.connections
         configuration.maxKeepaliveConnections = cell.connections
         configuration.pool.maxHTTP2ConnectionsPerOrigin = cell.connections
-        if mode == .client { configuration.headers = [] }
+        if mode == .client {
+            configuration.headers = []
+            configuration.decoding = nil  // no Accept-Encoding: the pool's request, byte for byte
+        }
         let client = try HTTPClient(configuration: configuration)
         try await measure(ClientRequester(client: client, cell: cell, upload: cell.uploadBody), warmup: warmup, cell: cell, executor: executor) { client.snapshot }
         await client.shutdown()

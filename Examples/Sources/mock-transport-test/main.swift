@@ -40,7 +40,7 @@ await runExample {
 
     // (a) The mock backend: one connection, two exchanges on it, every written byte checked.
     let backend = MockNetworkBackend()
-    let fields = "Host: \(origin.authority)\r\nUser-Agent: \(HTTPClient.userAgent)\r\nAccept: */*\r\n"
+    let fields = "Host: \(origin.authority)\r\nUser-Agent: \(HTTPClient.userAgent)\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n"  // the client offers what it decodes
     backend.expectConnect(host: origin.host, port: origin.port, script: [
         .write("GET /users/1 HTTP/1.1\r\n\(fields)\r\n"),
         .read("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{\"id\":1,\"name\":\"Ada\"}\n"),
