@@ -49,9 +49,10 @@ public struct Cookie: Sendable, Hashable, CustomStringConvertible {
     /// `name=value` as a Cookie header carries it.
     public var pair: String { name + "=" + value }
 
-    /// Set-Cookie style, for logs: `sid=1; Domain=example.com; Path=/; Secure`.
+    /// Set-Cookie style, for logs: `sid=1; Domain=example.com; Path=/; Secure` (a
+    /// host-only cookie says `HostOnly` after its domain).
     public var description: String {
-        var text = pair + "; " + (hostOnly ? "Host=" : "Domain=") + domain + "; Path=" + path
+        var text = pair + "; Domain=" + domain + (hostOnly ? "; HostOnly" : "") + "; Path=" + path
         if secure { text += "; Secure" }
         if httpOnly { text += "; HttpOnly" }
         if let expires { text += "; Expires=\(expires)" }

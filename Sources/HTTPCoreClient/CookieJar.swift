@@ -53,14 +53,20 @@ public final class CookieJar: Sendable {
     }
 
     /// Stores the Set-Cookie fields of a response from `url`.
-    public func store(from fields: HTTPFields, for url: String) {
+    public func store(_ fields: HTTPFields, from url: String) {
         store(setCookies: fields[values: .setCookie], from: url)
     }
 
-    /// The client's entry point: the URL as the request was sent.
+    /// The client's entry point: the Set-Cookie values of a response to `url` (the URL
+    /// the request went to, after any redirect so far).
     func store(setCookies: some Sequence<String>, from url: ClientURL) {
         guard let target = CookieURL(url) else { return }
         store(setCookies, target)
+    }
+
+    /// The client's entry point: the Set-Cookie fields of a response to `url`.
+    func store(_ fields: HTTPFields, from url: ClientURL) {
+        store(setCookies: fields[values: .setCookie], from: url)
     }
 
     private func store(_ lines: some Sequence<String>, _ url: CookieURL) {
@@ -90,10 +96,16 @@ public final class CookieJar: Sendable {
         return CookieStore.header(CookieURL(url).map(cookies(for:)) ?? [], adding: extra)
     }
 
-    /// The client's entry point: the URL the request goes to, and its own cookies.
+    /// The client's entry point: the URL the request goes to, and its own cookies. With
+    /// an empty jar and no request cookies it costs a lock and a clock read.
     func cookieHeader(for url: ClientURL, adding extra: NameValuePairs = NameValuePairs()) throws(HTTPCoreError) -> String? {
         if !extra.isEmpty { try CookieStore.validate(extra) }
-        return CookieStore.header(CookieURL(url).map(cookies(for:)) ?? [], adding: extra)
+        let now = clock.now
+        let cookies = store.withLock { store -> [Cookie] in
+            guard store.count > 0, let target = CookieURL(url) else { return [] }
+            return store.cookies(for: target, now: now)
+        }
+        return CookieStore.header(cookies, adding: extra)
     }
 
     /// The cookies a request to `url` would carry, in the order they are sent.

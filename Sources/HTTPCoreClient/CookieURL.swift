@@ -9,7 +9,7 @@ struct CookieURL: Sendable, Hashable {
     var isSecure: Bool
 
     init(host: String, path: String, isSecure: Bool) {
-        var host = host.lowercased()
+        var host = host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? host.lowercased() : host
         if host.utf8.count > 1, host.utf8.last == UInt8(ascii: ".") { host.removeLast() }
         self.host = host
         self.path = path
