@@ -15,8 +15,10 @@ struct CookieStore: Sendable {
     }
 
     var limits: CookieJar.Limits
-    private(set) var byDomain: [String: [Cookie]] = [:]
-    private(set) var count = 0
+    /// Keyed by `Cookie.domain`; no empty lists. Changed only by this type's methods (the
+    /// extensions in `CookieStore+*.swift` need them internal), which keep `count` in step.
+    var byDomain: [String: [Cookie]] = [:]
+    var count = 0
     private var nextSequence: UInt64 = 0
 
     init(limits: CookieJar.Limits = CookieJar.Limits()) { self.limits = limits }
@@ -27,8 +29,10 @@ struct CookieStore: Sendable {
     @discardableResult
     mutating func store(_ line: String, from url: CookieURL, now: HTTPInstant, unixTime: Int64) -> Outcome {
         guard let parsed = SetCookie(line, maxPairSize: limits.maxCookieSize) else { return .refused }
-        // RFC 6265bis §5.7: a Secure cookie only from a secure origin.
+        // RFC 6265bis §5.7: a Secure cookie only from a secure origin, and the name
+        // prefixes' promises kept.
         if parsed.secure, !url.isSecure { return .refused }
+        guard parsed.keepsPrefixRules else { return .refused }
         guard let (domain, hostOnly) = cookieDomain(parsed.domain, for: url) else { return .refused }
         var cookie = Cookie(
             name: String(parsed.name), value: String(parsed.value), domain: domain, hostOnly: hostOnly,
@@ -101,128 +105,5 @@ struct CookieStore: Sendable {
         let lifetime = min(Duration.seconds(seconds), limits.maxLifetime)
         let (sum, overflow) = now.nanoseconds.addingReportingOverflow(lifetime.nanosecondsClamped)
         return HTTPInstant(nanoseconds: overflow ? .max : sum)
-    }
-
-    /// Over a limit, expired cookies go first, then the least recently used.
-    private mutating func enforceLimits(domain: String, now: HTTPInstant) {
-        if let list = byDomain[domain], list.count > limits.maxCookiesPerDomain {
-            removeExpired(now: now)
-            while let list = byDomain[domain], list.count > limits.maxCookiesPerDomain,
-                  let oldest = list.indices.min(by: { CookieStore.lessRecentlyUsed(list[$0], list[$1]) }) {
-                byDomain[domain]!.remove(at: oldest)
-                count -= 1
-            }
-        }
-        if count > limits.maxCookies {
-            removeExpired(now: now)
-            while count > limits.maxCookies, let oldest = leastRecentlyUsed() {
-                byDomain[oldest.domain]!.remove(at: oldest.index)
-                if byDomain[oldest.domain]!.isEmpty { byDomain[oldest.domain] = nil }
-                count -= 1
-            }
-        }
-    }
-
-    private static func lessRecentlyUsed(_ a: Cookie, _ b: Cookie) -> Bool {
-        a.lastAccessed != b.lastAccessed ? a.lastAccessed < b.lastAccessed : a.sequence < b.sequence
-    }
-
-    private func leastRecentlyUsed() -> (domain: String, index: Int)? {
-        var found: (domain: String, index: Int, cookie: Cookie)?
-        for (domain, list) in byDomain {
-            for (index, cookie) in list.enumerated() where found.map({ CookieStore.lessRecentlyUsed(cookie, $0.cookie) }) ?? true {
-                found = (domain, index, cookie)
-            }
-        }
-        return found.map { ($0.domain, $0.index) }
-    }
-
-    // MARK: - Sending (§5.4)
-
-    /// The cookies to send to `url`, longer paths first, then older first; marks them used
-    /// and drops the expired ones it passes.
-    mutating func cookies(for url: CookieURL, now: HTTPInstant) -> [Cookie] {
-        guard count > 0 else { return [] }
-        var matched: [Cookie] = []
-        for domain in url.candidateDomains {
-            guard var list = byDomain[domain] else { continue }
-            let before = list.count
-            list.removeAll { $0.isExpired(at: now) }
-            count -= before - list.count
-            for index in list.indices {
-                let cookie = list[index]
-                guard !cookie.hostOnly || domain == url.host, url.pathMatches(cookie.path), !cookie.secure || url.isSecure else { continue }
-                list[index].lastAccessed = now
-                matched.append(list[index])
-            }
-            byDomain[domain] = list.isEmpty ? nil : list
-        }
-        matched.sort { $0.path.utf8.count != $1.path.utf8.count ? $0.path.utf8.count > $1.path.utf8.count : $0.isOlder(than: $1) }
-        return matched
-    }
-
-    /// The Cookie field value for `cookies` and a request's own `extra` pairs, or nil when
-    /// there are none. An extra cookie replaces a stored one of the same name (the caller
-    /// asked for that value on this request) and goes after the stored ones.
-    static func header(_ cookies: [Cookie], adding extra: NameValuePairs = NameValuePairs()) -> String? {
-        guard !cookies.isEmpty || !extra.isEmpty else { return nil }
-        var parts: [String] = []
-        parts.reserveCapacity(cookies.count + extra.pairs.count)
-        for cookie in cookies where !extra.pairs.contains(where: { $0.0 == cookie.name }) {
-            parts.append(cookie.pair)
-        }
-        for (name, value) in extra { parts.append(name + "=" + value) }
-        return parts.joined(separator: "; ")
-    }
-
-    /// Refuses a request cookie that would break the Cookie field: a name that is not a
-    /// token, a value with `;` or a control byte.
-    static func validate(_ extra: NameValuePairs) throws(HTTPCoreError) {
-        for (name, value) in extra {
-            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
-                throw HTTPCoreError(.invalidRequest, "cookie name \(name.debugDescription) is not a token", processing: .notProcessed)
-            }
-            guard !value.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 < 0x20 || $0 == 0x7F }) else {
-                throw HTTPCoreError(.invalidRequest, "value of cookie \(name.debugDescription) holds ';' or a control byte", processing: .notProcessed)
-            }
-        }
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
-
-    // MARK: - Inspecting and clearing
-
-    mutating func removeExpired(now: HTTPInstant) {
-        for (domain, list) in byDomain {
-            let kept = list.filter { !$0.isExpired(at: now) }
-            guard kept.count != list.count else { continue }
-            count -= list.count - kept.count
-            byDomain[domain] = kept.isEmpty ? nil : kept
-        }
-    }
-
-    /// Every cookie, oldest first.
-    var all: [Cookie] { byDomain.values.flatMap { $0 }.sorted { $0.isOlder(than: $1) } }
-
-    mutating func removeAll() {
-        byDomain = [:]
-        count = 0
-    }
-
-    /// Removes the cookies of `domain` and of its subdomains (`example.com` takes
-    /// `www.example.com`'s too); a leading dot is ignored.
-    mutating func removeAll(domain: String) {
-        var domain = domain.lowercased()
-        if domain.utf8.first == UInt8(ascii: ".") { domain.removeFirst() }
-        let parent = CookieURL(host: domain, path: "/", isSecure: false)
-        for key in byDomain.keys where CookieURL(host: key, path: "/", isSecure: false).domainMatches(parent.host) {
-            count -= byDomain[key]!.count
-            byDomain[key] = nil
-        }
     }
 }

@@ -64,6 +64,20 @@ struct SetCookie: Sendable, Equatable {
         }
     }
 
+    /// RFC 6265bis §4.1.3, any case: a `__Secure-` cookie is Secure; a `__Host-` one is
+    /// Secure, host-only and for the whole host (`Path=/`), so no other host or path can
+    /// have set it.
+    var keepsPrefixRules: Bool {
+        if SetCookie.hasPrefix(name, "__secure-") { return secure }
+        if SetCookie.hasPrefix(name, "__host-") { return secure && domain == nil && path == "/" }
+        return true
+    }
+
+    private static func hasPrefix(_ name: Substring, _ lowercasePrefix: String) -> Bool {
+        name.utf8.count >= lowercasePrefix.utf8.count
+            && zip(name.utf8, lowercasePrefix.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+    }
+
     /// `-`? DIGIT+; values past `Int64` saturate (the jar caps them anyway).
     private static func maxAge(_ text: Substring) -> MaxAge? {
         let negative = text.utf8.first == UInt8(ascii: "-")

@@ -90,6 +90,17 @@ import Testing
         CookieJarCase("non-Secure cookie goes over both schemes",
                       .set("https://example.com/", "a=1"), .expect("http://example.com/", "a=1")),
 
+        // Name prefixes (RFC 6265bis §4.1.3).
+        CookieJarCase("__Secure- cookie needs Secure",
+                      .set("https://example.com/", ["__Secure-a=1", "__Secure-b=2; Secure", "__SECURE-c=3"]),
+                      .expect("https://example.com/", "__Secure-b=2")),
+        CookieJarCase("__Host- cookie needs Secure, no Domain and Path=/",
+                      .set("https://www.example.com/x/y", [
+                          "__Host-a=1; Secure; Path=/", "__Host-b=2; Secure", "__Host-c=3; Secure; Path=/; Domain=www.example.com",
+                          "__Host-d=4; Path=/", "__host-e=5; Path=/x; Secure",
+                      ]),
+                      .expect("https://www.example.com/x/y", "__Host-a=1")),
+
         // Expiry: Max-Age on the clock, Expires on the wall time.
         CookieJarCase("Max-Age expires on the manual clock",
                       .set("http://example.com/", "a=1; Max-Age=60"),
