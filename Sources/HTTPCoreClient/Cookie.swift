@@ -29,7 +29,7 @@ public struct Cookie: Sendable, Hashable, CustomStringConvertible {
     /// Orders cookies created at the same instant by the order they were stored.
     var sequence: UInt64
 
-    public init(
+    init(
         name: String, value: String, domain: String, hostOnly: Bool = true, path: String = "/",
         secure: Bool = false, httpOnly: Bool = false, expires: HTTPInstant? = nil, created: HTTPInstant
     ) {

@@ -79,6 +79,40 @@ import Testing
         #expect(try harness.jar.cookieHeader(for: plain) == "v=1")
     }
 
+    @Test func aCookieDescribesItselfSetCookieStyle() {
+        let harness = CookieJarHarness()
+        harness.set("https://www.example.com/", "a=1; Domain=example.com; Path=/x; Secure; HttpOnly; Max-Age=1", "b=2")
+        #expect(harness.jar.cookies.map(\.description) == [
+            "a=1; Domain=example.com; Path=/x; Secure; HttpOnly; Expires=t+1.0 seconds",
+            "b=2; Domain=www.example.com; HostOnly; Path=/",
+        ])
+    }
+
+    /// Random bytes from a seeded generator: nothing traps, and the limits hold.
+    @Test func randomSetCookieLinesNeverBreakTheJar() {
+        var limits = CookieJar.Limits()
+        limits.maxCookiesPerDomain = 20
+        limits.maxCookies = 60
+        let harness = CookieJarHarness(limits: limits)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array("a=; .-/:,0123456789GMTNovDomainPathMax-AgeExpiresSecure\t\u{0}é".utf8)
+        let hosts = ["http://a.example/", "https://b.a.example/x/y", "http://[::1]/", "http://10.0.0.1/p", "http://localhost/"]
+        for round in 0..<3000 {
+            let bytes = (0..<next(80)).map { _ in alphabet[next(alphabet.count)] }
+            harness.set(hosts[next(hosts.count)], String(decoding: bytes, as: UTF8.self))
+            if round % 100 == 0 { harness.advance(seconds: Int64(next(1000))) }
+            for host in hosts { _ = harness.jar.cookieHeader(for: host) }
+        }
+        let cookies = harness.jar.cookies
+        #expect(!cookies.isEmpty && cookies.count <= 60)
+        #expect(Dictionary(grouping: cookies, by: \.domain).values.allSatisfy { $0.count <= 20 })
+        #expect(cookies.allSatisfy { !$0.name.isEmpty && !$0.name.contains(";") && !$0.value.contains(";") })
+    }
+
     @Test func urlsThatAreNotHttpAreIgnored() {
         let harness = CookieJarHarness()
         harness.set("ftp://example.com/", "a=1")
