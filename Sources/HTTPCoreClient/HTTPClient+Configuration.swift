@@ -27,6 +27,12 @@ extension HTTPClient {
         /// `Accept-Encoding` offers them unless the request sets its own. Nil: nothing
         /// offered, bodies as they arrive (as httpx with `Accept-Encoding: identity`).
         public var decoding: DecodingPolicy? = .default
+        /// Cookies: Set-Cookie from every response (redirect hops included) is kept in this
+        /// RFC 6265 jar and sent back where it matches. Nil: the client makes a jar of its
+        /// own (`HTTPClient.cookies`); give one jar to several clients to share it.
+        public var cookieJar: CookieJar?
+        /// False: no jar at all, no Cookie sent but the request's own.
+        public var storesCookies = true
         /// Redirects followed, up to 20, by default (see `RedirectPolicy` for the rules and
         /// how that differs from httpx); a request can override it.
         public var redirects = RedirectPolicy.follow

@@ -13,6 +13,8 @@ struct RequestSpec: Sendable {
     /// Fields never sent again in this chain, whoever set them (a redirect to another
     /// origin drops the credentials; one that drops the body, its framing fields).
     var strippedFields: Set<HTTPField.Name> = []
+    /// Cookies for this request only, sent after the jar's (not beyond its origin).
+    var cookies: NameValuePairs = [:]
     /// The chain's total deadline, fixed by its first request.
     var deadline: HTTPInstant?
 }
@@ -28,13 +30,14 @@ extension HTTPClient {
         params: NameValuePairs = [:],
         headers: NameValuePairs = [:],
         body: Body = .empty,
+        cookies: NameValuePairs = [:],
         timeouts: Timeouts? = nil,
         redirects: RedirectPolicy? = nil,
         trace: RequestTrace? = nil
     ) async throws -> Response {
         let spec = RequestSpec(
             method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
-            trace: trace, redirects: redirects ?? configuration.redirects
+            trace: trace, redirects: redirects ?? configuration.redirects, cookies: cookies
         )
         let (final, request, received, start, history) = try await sendFollowingRedirects(spec)
         let response = try decoded(received, method: final.method)
@@ -55,6 +58,7 @@ extension HTTPClient {
         params: NameValuePairs = [:],
         headers: NameValuePairs = [:],
         body: Body = .empty,
+        cookies: NameValuePairs = [:],
         timeouts: Timeouts? = nil,
         redirects: RedirectPolicy? = nil,
         trace: RequestTrace? = nil,
@@ -62,7 +66,7 @@ extension HTTPClient {
     ) async throws -> T {
         let spec = RequestSpec(
             method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
-            trace: trace, redirects: redirects ?? configuration.redirects
+            trace: trace, redirects: redirects ?? configuration.redirects, cookies: cookies
         )
         let (final, request, received, start, history) = try await sendFollowingRedirects(spec)
         let response = try decoded(received, method: final.method)

@@ -27,6 +27,8 @@ public final class HTTPClient: Sendable {
     /// The backend this client made (and so shuts down), when none was given.
     private let ownedBackend: LibUVBackend?
     private let isShutDown = Locked(false)
+    /// The client's cookie jar (nil when `storesCookies` is off).
+    public let cookies: CookieJar?
 
     /// Makes the client. Fails on a base URL that is not absolute http(s), a default
     /// header that could not be sent, or a TLS configuration OpenSSL refuses.
@@ -40,6 +42,7 @@ public final class HTTPClient: Sendable {
         }
         defaultFields = try HeaderList.fields(configuration.headers)
         mounts = configuration.mounts.sorted { $0.prefix.count > $1.prefix.count }
+        cookies = configuration.storesCookies ? configuration.cookieJar ?? CookieJar() : nil
         if let transport = configuration.transport {
             pool = nil
             ownedBackend = nil
@@ -96,12 +99,13 @@ public final class HTTPClient: Sendable {
 
     /// Builds the request and hands it to its transport; the response body streams. The
     /// total deadline is fixed here, so body reading through the helpers counts too.
-    func send(_ spec: RequestSpec) async throws -> (Request, HTTPCore.Response, start: HTTPInstant) {
+    func send(_ spec: RequestSpec, chain: inout RedirectChain) async throws -> (Request, HTTPCore.Response, start: HTTPInstant) {
         if isShutDown.value {
             throw HTTPCoreError(.connectionUnavailable, "the client is shut down", processing: .notProcessed)
         }
         let start = clock.now
         var request = try build(spec)
+        if chain.policy.follows { try chain.visit(request.head) }
         request.options.deadline = spec.deadline
         request.options = request.options.fixingDeadline(clock: clock)
         let response = try await transport(for: spec.url).send(request)
@@ -114,10 +118,11 @@ public final class HTTPClient: Sendable {
     func sendFollowingRedirects(_ first: RequestSpec) async throws -> (RequestSpec, Request, HTTPCore.Response, start: HTTPInstant, history: [Response]) {
         var spec = first
         spec.deadline = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts).totalDeadline(clock: clock)
-        var chain = RedirectChain(policy: spec.redirects, first: spec)
+        var chain = RedirectChain(policy: spec.redirects)
         var history: [Response] = []
         while true {
-            let (request, response, start) = try await send(spec)
+            let (request, response, start) = try await send(spec, chain: &chain)
+            cookies?.store(response.head.headerFields, from: spec.url)
             let next: RequestSpec?
             do {
                 next = try chain.next(after: spec, status: response.status.code, location: response.head.headerFields[.location])
@@ -185,6 +190,17 @@ public final class HTTPClient: Sendable {
         for name in Set(own.map(\.name)) { fields[name] = nil }
         fields.append(contentsOf: own)
         for name in spec.strippedFields { fields[name] = nil }
+        // A Cookie field the request sets itself wins; otherwise the jar's cookies for this
+        // URL (recomputed at every redirect hop) with the request's own cookies after them.
+        if fields[.cookie] == nil {
+            if let cookies, let header = try cookies.cookieHeader(for: spec.url, adding: spec.cookies) {
+                fields[.cookie] = header
+            } else if cookies == nil, !spec.cookies.isEmpty {
+                let header = spec.cookies.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
+                try Request.refuseControlBytes(in: header, what: "cookies")
+                fields[.cookie] = header
+            }
+        }
         if configuration.decoding != nil, fields[.acceptEncoding] == nil { fields[.acceptEncoding] = ContentCoding.acceptEncoding }
         let content = try spec.body.encoded()
         if let type = content.contentType, fields[.contentType] == nil { fields[.contentType] = type }

@@ -9,8 +9,9 @@ import HTTPTypes
 /// - A hop to another origin drops Authorization, Proxy-Authorization and Cookie for the
 ///   rest of the chain (so does https to http: another origin).
 /// - Only http and https Locations are followed; a malformed one is an error, never taken
-///   as same-origin. Coming back to a request already made (same method, URL and fields)
-///   is a loop; more than `maxRedirects` hops is too many.
+///   as same-origin. Coming back to a request already made (same method, URL and fields
+///   as sent, the jar's cookies included) is a loop; more than `maxRedirects` hops is too
+///   many.
 struct RedirectChain {
     static let credentialFields: [HTTPField.Name] = [.authorization, .proxyAuthorization, .cookie]
     static let bodyFields: [HTTPField.Name] = [.contentType, .contentLength, .transferEncoding]
@@ -19,9 +20,15 @@ struct RedirectChain {
     private(set) var hops = 0
     private var seen: Set<String> = []
 
-    init(policy: RedirectPolicy, first: RequestSpec) {
-        self.policy = policy
-        seen.insert(Self.signature(first))
+    init(policy: RedirectPolicy) { self.policy = policy }
+
+    /// Records a request about to go out; a request the chain already made is a loop.
+    mutating func visit(_ head: HTTPRequest) throws(HTTPCoreError) {
+        var signature = head.method.rawValue + " " + (head.scheme ?? "") + "://" + (head.authority ?? "") + (head.path ?? "")
+        for field in head.headerFields { signature += "\n" + field.name.canonicalName + ": " + field.value }
+        guard seen.insert(signature).inserted else {
+            throw HTTPCoreError(.redirectLoop, "the redirect to \(head.scheme ?? "")://\(head.authority ?? "")\(head.path ?? "") leads back to a request already made")
+        }
     }
 
     static func isRedirect(_ status: Int) -> Bool { [301, 302, 303, 307, 308].contains(status) }
@@ -41,6 +48,7 @@ struct RedirectChain {
         next.url = target
         if target.origin != spec.url.origin {
             next.strippedFields.formUnion(Self.credentialFields)
+            next.cookies = [:]
         }
         switch status {
         case 303 where spec.method != .head, 301 where spec.method == .post, 302 where spec.method == .post:
@@ -54,18 +62,6 @@ struct RedirectChain {
         default:
             break
         }
-        guard seen.insert(Self.signature(next)).inserted else {
-            throw HTTPCoreError(.redirectLoop, "the redirect to \(target.string) leads back to a request already made")
-        }
         return next
-    }
-
-    /// What makes two requests of a chain the same: method, URL and the fields sent.
-    private static func signature(_ spec: RequestSpec) -> String {
-        var text = spec.method.rawValue + " " + spec.url.string
-        for (name, value) in spec.headers where !spec.strippedFields.contains(where: { $0.canonicalName == name.lowercased() }) {
-            text += "\n" + name.lowercased() + ": " + value
-        }
-        return text
     }
 }
