@@ -33,6 +33,10 @@ extension HTTPClient {
         public var cookieJar: CookieJar?
         /// False: no jar at all, no Cookie sent but the request's own.
         public var storesCookies = true
+        /// Off by default; see `RetryPolicy` for what is retried, and when not.
+        public var retries = RetryPolicy.off
+        /// Shared by every request of the client: retries stay a fraction of the traffic.
+        public var retryBudget = RetryBudget()
         /// Redirects followed, up to 20, by default (see `RedirectPolicy` for the rules and
         /// how that differs from httpx); a request can override it.
         public var redirects = RedirectPolicy.follow

@@ -13,6 +13,7 @@ struct RequestSpec: Sendable {
     /// Fields never sent again in this chain, whoever set them (a redirect to another
     /// origin drops the credentials; one that drops the body, its framing fields).
     var strippedFields: Set<HTTPField.Name> = []
+    var retries: RetryPolicy = .off
     /// Cookies for this request only, sent after the jar's (not beyond its origin).
     var cookies: NameValuePairs = [:]
     /// The chain's total deadline, fixed by its first request.
@@ -33,13 +34,14 @@ extension HTTPClient {
         cookies: NameValuePairs = [:],
         timeouts: Timeouts? = nil,
         redirects: RedirectPolicy? = nil,
+        retries: RetryPolicy? = nil,
         trace: RequestTrace? = nil
     ) async throws -> Response {
         let spec = RequestSpec(
             method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
-            trace: trace, redirects: redirects ?? configuration.redirects, cookies: cookies
+            trace: trace, redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies
         )
-        let (final, request, received, start, history) = try await sendFollowingRedirects(spec)
+        let (final, request, received, start, history) = try await sendWithRetries(spec)
         let response = try decoded(received, method: final.method)
         let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
         return Response(
@@ -61,14 +63,15 @@ extension HTTPClient {
         cookies: NameValuePairs = [:],
         timeouts: Timeouts? = nil,
         redirects: RedirectPolicy? = nil,
+        retries: RetryPolicy? = nil,
         trace: RequestTrace? = nil,
         _ handle: (StreamingResponse) async throws -> T
     ) async throws -> T {
         let spec = RequestSpec(
             method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
-            trace: trace, redirects: redirects ?? configuration.redirects, cookies: cookies
+            trace: trace, redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies
         )
-        let (final, request, received, start, history) = try await sendFollowingRedirects(spec)
+        let (final, request, received, start, history) = try await sendWithRetries(spec)
         let response = try decoded(received, method: final.method)
         defer { response.body.close() }
         return try await handle(StreamingResponse(

@@ -27,6 +27,7 @@ public final class HTTPClient: Sendable {
     /// The backend this client made (and so shuts down), when none was given.
     private let ownedBackend: LibUVBackend?
     private let isShutDown = Locked(false)
+    let retryBalance: Locked<RetryBudgetBalance>
     /// The client's cookie jar (nil when `storesCookies` is off).
     public let cookies: CookieJar?
 
@@ -43,6 +44,7 @@ public final class HTTPClient: Sendable {
         defaultFields = try HeaderList.fields(configuration.headers)
         mounts = configuration.mounts.sorted { $0.prefix.count > $1.prefix.count }
         cookies = configuration.storesCookies ? configuration.cookieJar ?? CookieJar() : nil
+        retryBalance = Locked(RetryBudgetBalance(configuration.retryBudget))
         if let transport = configuration.transport {
             pool = nil
             ownedBackend = nil
@@ -117,7 +119,9 @@ public final class HTTPClient: Sendable {
     /// `history`; a longer one is let go.
     func sendFollowingRedirects(_ first: RequestSpec) async throws -> (RequestSpec, Request, HTTPCore.Response, start: HTTPInstant, history: [Response]) {
         var spec = first
-        spec.deadline = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts).totalDeadline(clock: clock)
+        if spec.deadline == nil {
+            spec.deadline = RequestOptions(timeouts: spec.timeouts ?? configuration.timeouts).totalDeadline(clock: clock)
+        }
         var chain = RedirectChain(policy: spec.redirects)
         var history: [Response] = []
         while true {
