@@ -12,8 +12,10 @@ public final class DigestAuth: ClientAuth, CustomStringConvertible, CustomDebugS
     private let user: String
     private let password: String
     private let makeCnonce: @Sendable () -> String
-    /// The challenge answered last, and how many times its nonce was used.
-    private let state = Locked<(challenge: DigestChallenge, count: UInt32)?>(nil)
+    /// The challenge answered last, the origin it came from (it is answered preemptively
+    /// only there: one client may talk to several origins), and how many times its nonce
+    /// was used.
+    private let state = Locked<(challenge: DigestChallenge, origin: Origin, count: UInt32)?>(nil)
 
     public convenience init(user: String, password: String) {
         self.init(user: user, password: password, cnonce: DigestAuth.randomCnonce)
@@ -34,8 +36,9 @@ public final class DigestAuth: ClientAuth, CustomStringConvertible, CustomDebugS
 
     public func authorize(_ request: inout ClientAuthRequest) throws {
         // A challenge from an earlier request of this client: answer it preemptively.
+        let origin = ClientURL(absolute: request.url)?.origin
         guard let (challenge, count) = state.withLock({ state -> (DigestChallenge, UInt32)? in
-            guard var current = state else { return nil }
+            guard var current = state, current.origin == origin else { return nil }
             current.count &+= 1
             state = current
             return (current.challenge, current.count)
@@ -52,7 +55,7 @@ public final class DigestAuth: ClientAuth, CustomStringConvertible, CustomDebugS
         guard let challenge = offered.max(by: { $0.algorithm.strength < $1.algorithm.strength }),
               round == 0 || challenge.stale
         else { return false }
-        state.withLock { $0 = (challenge, 1) }
+        if let origin = ClientURL(absolute: request.url)?.origin { state.withLock { $0 = (challenge, origin, 1) } }
         return answer(challenge, count: 1, to: &request)
     }
 

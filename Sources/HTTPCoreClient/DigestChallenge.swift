@@ -1,139 +1,98 @@
-/// One challenge of a `WWW-Authenticate` field (RFC 7235 §2.1, §4.1): a scheme with either
-/// auth-params (`name=token` or `name="quoted \"string\""`) or a token68. A field may hold
-/// several challenges (`Basic realm="a", Digest realm="b", nonce="c"`), and a quoted value
-/// may hold commas.
-struct AuthChallenge: Equatable {
-    /// Lowercased (schemes are case-insensitive).
-    var scheme: String
-    /// Names lowercased; values unquoted and unescaped. The first of a repeated name wins.
-    var parameters: [String: String] = [:]
-    var token68: String?
+import HTTPCoreTLS
 
-    /// Every challenge in `fields` (several `WWW-Authenticate` lines or one with commas).
-    /// What does not parse ends its field's list: a bad field never fails the request.
-    static func parse<S: Sequence<String>>(fields: S) -> [AuthChallenge] {
-        fields.flatMap { parse(Array($0.utf8)) }
-    }
+/// A Digest challenge the client can answer (RFC 7616 §3.3): a known algorithm, and qop
+/// `auth` offered (or no qop at all, RFC 2069).
+struct DigestChallenge: Sendable, Equatable {
+    enum Algorithm: String, Sendable {
+        case md5 = "MD5", sha256 = "SHA-256", sha512_256 = "SHA-512-256"
 
-    static func parse(_ text: String) -> [AuthChallenge] { parse(Array(text.utf8)) }
-
-    private static func parse(_ bytes: [UInt8]) -> [AuthChallenge] {
-        var scanner = Scanner(bytes: bytes)
-        var challenges: [AuthChallenge] = []
-        while true {
-            scanner.skip { $0 == UInt8(ascii: ",") || isSpace($0) }
-            guard !scanner.atEnd, let scheme = scanner.token() else { break }
-            var challenge = AuthChallenge(scheme: scheme.lowercased())
-            // One token68 right after the scheme, or parameters, until a token that is not
-            // followed by `=`: the next challenge's scheme.
-            var first = true
-            while true {
-                let start = scanner.position
-                scanner.skip(isSpace)
-                let sawSpace = scanner.position > start
-                var sawComma = false
-                scanner.skip { byte in
-                    if byte == UInt8(ascii: ",") { sawComma = true }
-                    return byte == UInt8(ascii: ",") || isSpace(byte)
-                }
-                let mark = scanner.position
-                guard let word = scanner.run(of: isToken68) else { break }
-                let afterWord = scanner.position
-                scanner.skip(isSpace)
-                if scanner.peek == UInt8(ascii: "="), word.utf8.allSatisfy(isTokenChar) {
-                    scanner.advance()
-                    scanner.skip(isSpace)
-                    if scanner.peek == UInt8(ascii: "\""), let value = scanner.quoted() {
-                        record(word, value, in: &challenge)
-                        first = false
-                        continue
-                    } else if scanner.peek != UInt8(ascii: "\""), let value = scanner.token() {
-                        record(word, value, in: &challenge)
-                        first = false
-                        continue
-                    }
-                }
-                scanner.position = afterWord
-                if first, sawSpace, !sawComma {
-                    // token68 with its `=` padding; nothing else follows in this challenge.
-                    while scanner.peek == UInt8(ascii: "=") { scanner.advance() }
-                    challenge.token68 = String(decoding: scanner.bytes[mark..<scanner.position], as: UTF8.self)
-                    break
-                }
-                scanner.position = mark
-                break
+        var strength: Int {
+            switch self {
+            case .md5: 0
+            case .sha256: 1
+            case .sha512_256: 2
             }
-            challenges.append(challenge)
-        }
-        return challenges
-    }
-
-    private static func record(_ name: String, _ value: String, in challenge: inout AuthChallenge) {
-        let key = name.lowercased()
-        if challenge.parameters[key] == nil { challenge.parameters[key] = value }
-    }
-
-    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-
-    /// RFC 9110 tchar.
-    static func isTokenChar(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
-    }
-
-    /// token68 characters without the `=` padding.
-    static func isToken68(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "-._~+/".utf8.contains(byte) || isTokenChar(byte)
-        }
-    }
-
-    private struct Scanner {
-        let bytes: [UInt8]
-        var position = 0
-
-        var atEnd: Bool { position >= bytes.count }
-        var peek: UInt8? { atEnd ? nil : bytes[position] }
-
-        mutating func advance() { position += 1 }
-
-        mutating func skip(_ predicate: (UInt8) -> Bool) {
-            while let byte = peek, predicate(byte) { position += 1 }
         }
 
-        mutating func run(of predicate: (UInt8) -> Bool) -> String? {
-            let start = position
-            skip(predicate)
-            return position > start ? String(decoding: bytes[start..<position], as: UTF8.self) : nil
-        }
-
-        mutating func token() -> String? { run(of: AuthChallenge.isTokenChar) }
-
-        /// A quoted-string (RFC 9110 §5.6.4) with `\x` unescaped to `x`; nil if unterminated.
-        mutating func quoted() -> String? {
-            advance()
-            var out: [UInt8] = []
-            while let byte = peek {
-                advance()
-                switch byte {
-                case UInt8(ascii: "\""):
-                    return String(decoding: out, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard let escaped = peek else { return nil }
-                    out.append(escaped)
-                    advance()
-                default:
-                    out.append(byte)
-                }
+        func hash(_ text: String) -> String? {
+            let bytes = Array(text.utf8)
+            let digest: [UInt8]? = switch self {
+            case .md5: OpenSSLDigest.md5(bytes)
+            case .sha256: OpenSSLDigest.sha256(bytes)
+            case .sha512_256: OpenSSLDigest.sha512_256(bytes)
             }
-            return nil
+            return digest.map(DigestChallenge.hex)
         }
+    }
+
+    var realm: String
+    var nonce: String
+    var opaque: String?
+    var algorithm: Algorithm
+    var session: Bool
+    /// False: RFC 2069 (no qop, nc or cnonce).
+    var qopAuth: Bool
+    var stale: Bool
+    /// The algorithm as the server spelled it, echoed back.
+    var algorithmName: String?
+
+    init?(_ challenge: AuthChallenge) {
+        guard challenge.scheme == "digest", let realm = challenge.parameters["realm"], let nonce = challenge.parameters["nonce"] else { return nil }
+        self.realm = realm
+        self.nonce = nonce
+        opaque = challenge.parameters["opaque"]
+        algorithmName = challenge.parameters["algorithm"]
+        var name = (algorithmName ?? "MD5").uppercased()
+        session = name.hasSuffix("-SESS")
+        if session { name.removeLast(5) }
+        guard let algorithm = Algorithm(rawValue: name) else { return nil }
+        self.algorithm = algorithm
+        if let qop = challenge.parameters["qop"] {
+            // A list like "auth, auth-int": only auth is answered (auth-int hashes the body).
+            guard qop.split(separator: ",").contains(where: { $0.trimmingSpaces == "auth" }) else { return nil }
+            qopAuth = true
+        } else {
+            qopAuth = false
+        }
+        stale = challenge.parameters["stale"]?.lowercased() == "true"
+    }
+
+    /// The Authorization value (RFC 7616 §3.4), or nil when a hash is unavailable.
+    func authorization(user: String, password: String, method: String, uri: String, count: UInt32, cnonce: String) -> String? {
+        let nc = String(repeating: "0", count: max(0, 8 - String(count, radix: 16).count)) + String(count, radix: 16)
+        guard var ha1 = algorithm.hash("\(user):\(realm):\(password)"), let ha2 = algorithm.hash("\(method):\(uri)") else { return nil }
+        if session {
+            guard let sessionKey = algorithm.hash("\(ha1):\(nonce):\(cnonce)") else { return nil }
+            ha1 = sessionKey
+        }
+        let digest = qopAuth ? algorithm.hash("\(ha1):\(nonce):\(nc):\(cnonce):auth:\(ha2)") : algorithm.hash("\(ha1):\(nonce):\(ha2)")
+        guard let digest else { return nil }
+        var parts = [
+            "username=\(Self.quote(user))", "realm=\(Self.quote(realm))", "uri=\(Self.quote(uri))",
+        ]
+        if let algorithmName { parts.append("algorithm=\(algorithmName)") }
+        parts.append("nonce=\(Self.quote(nonce))")
+        if qopAuth { parts += ["nc=\(nc)", "cnonce=\(Self.quote(cnonce))", "qop=auth"] }
+        parts.append("response=\(Self.quote(digest))")
+        if let opaque { parts.append("opaque=\(Self.quote(opaque))") }
+        return "Digest " + parts.joined(separator: ", ")
+    }
+
+    /// A quoted-string with `"` and `\` escaped.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for character in text {
+            if character == "\"" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out + "\""
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]] }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -88,6 +88,13 @@ import Testing
         let nextParams = try #require(AuthChallenge.parse(nextValue).first).parameters
         #expect(nextParams["nc"] == "00000002")
         #expect(nextParams["response"] != expected)
+
+        // Never preemptively to another origin (the client's auth may serve several).
+        for url in ["https://www.example.org/dir/index.html", "http://www.example.org:8080/", "http://evil.test/dir/index.html"] {
+            var elsewhere = ClientAuthRequest(method: .get, url: url, target: "/dir/index.html")
+            try auth.authorize(&elsewhere)
+            #expect(elsewhere.headerFields[.authorization] == nil, "\(url)")
+        }
     }
 
     @Test func digestRetriesAStaleNonceOnceMoreButNotWrongCredentials() throws {
