@@ -40,6 +40,10 @@ extension HTTPClient {
         /// Redirects followed, up to 20, by default (see `RedirectPolicy` for the rules and
         /// how that differs from httpx); a request can override it.
         public var redirects = RedirectPolicy.follow
+        /// Authentication for every request (`.basic`, `.bearer`, `.digest` or a
+        /// `ClientAuth` of your own), applied only to the origin of each chain's first
+        /// request; a request's `auth:` or URL credentials replace it.
+        public var auth: (any ClientAuth)?
         /// The most a buffered response (`get`, `post`, ... and the streaming helpers
         /// `bytes()`, `text()`, `json(as:)`) may hold: a larger body fails with
         /// `.bodyTooLarge` and its connection is closed. Stream to go past it.

@@ -18,13 +18,17 @@ struct RequestSpec: Sendable {
     var cookies: NameValuePairs = [:]
     /// The chain's total deadline, fixed by its first request.
     var deadline: HTTPInstant?
+    /// This request's auth flow (the `auth:` argument, else the URL's userinfo as Basic),
+    /// before the client's; only for the origin of the chain's first request.
+    var auth: (any ClientAuth)? = nil
 }
 
 extension HTTPClient {
     /// Sends a request and reads its body (up to `maxBufferedBodySize`) within the
     /// request's deadline. `url` is absolute, or relative to the base URL; `params` join
     /// its query; `headers` replace the client's fields of the same names; `timeouts`
-    /// replaces the client's for this request.
+    /// replaces the client's for this request; `auth` replaces the client's (and Basic
+    /// from credentials in the URL, `https://user:pass@host/`) for this request's origin.
     public func request(
         _ method: HTTPRequest.Method,
         _ url: String,
@@ -35,11 +39,14 @@ extension HTTPClient {
         timeouts: Timeouts? = nil,
         redirects: RedirectPolicy? = nil,
         retries: RetryPolicy? = nil,
-        trace: RequestTrace? = nil
+        trace: RequestTrace? = nil,
+        auth: (any ClientAuth)? = nil
     ) async throws -> Response {
+        let (resolved, userinfo) = try resolveWithUserinfo(url, params: params)
         let spec = RequestSpec(
-            method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
-            trace: trace, redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies
+            method: method, url: resolved, headers: headers, body: body, timeouts: timeouts, trace: trace,
+            redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies,
+            auth: auth ?? userinfo
         )
         let (final, request, received, start, history) = try await sendWithRetries(spec)
         let response = try decoded(received, method: final.method)
@@ -65,11 +72,14 @@ extension HTTPClient {
         redirects: RedirectPolicy? = nil,
         retries: RetryPolicy? = nil,
         trace: RequestTrace? = nil,
+        auth: (any ClientAuth)? = nil,
         _ handle: (StreamingResponse) async throws -> T
     ) async throws -> T {
+        let (resolved, userinfo) = try resolveWithUserinfo(url, params: params)
         let spec = RequestSpec(
-            method: method, url: try resolve(url, params: params), headers: headers, body: body, timeouts: timeouts,
-            trace: trace, redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies
+            method: method, url: resolved, headers: headers, body: body, timeouts: timeouts, trace: trace,
+            redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies,
+            auth: auth ?? userinfo
         )
         let (final, request, received, start, history) = try await sendWithRetries(spec)
         let response = try decoded(received, method: final.method)

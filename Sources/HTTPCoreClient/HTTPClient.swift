@@ -125,7 +125,7 @@ public final class HTTPClient: Sendable {
         var chain = RedirectChain(policy: spec.redirects)
         var history: [Response] = []
         while true {
-            let (request, response, start) = try await send(spec, chain: &chain)
+            let (request, response, start) = try await sendAuthenticated(spec, chainOrigin: first.url.origin, chain: &chain)
             cookies?.store(response.head.headerFields, from: spec.url)
             let next: RequestSpec?
             do {

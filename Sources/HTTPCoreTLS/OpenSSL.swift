@@ -468,3 +468,27 @@ private let openSSLSelectALPN: @convention(c) (
     }
     return SSL_TLSEXT_ERR_ALERT_FATAL
 }
+
+/// One-shot message digests from libcrypto (`EVP_Digest`), for code above that needs a
+/// hash without its own C import: HTTP Digest authentication (RFC 7616) in the client.
+package enum OpenSSLDigest {
+/// Nil when libcrypto cannot compute it (MD5 under a FIPS-only provider configuration).
+    package static func md5(_ bytes: [UInt8]) -> [UInt8]? { digest(bytes, EVP_md5()) }
+
+    package static func sha256(_ bytes: [UInt8]) -> [UInt8]? { digest(bytes, EVP_sha256()) }
+
+    package static func sha512_256(_ bytes: [UInt8]) -> [UInt8]? { digest(bytes, EVP_sha512_256()) }
+
+    private static func digest(_ bytes: [UInt8], _ type: OpaquePointer?) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let status = bytes.withUnsafeBytes { input in
+            EVP_Digest(input.baseAddress, input.count, &output, &length, type, nil)
+        }
+        guard status == 1 else {
+            ERR_clear_error()
+            return nil
+        }
+        return Array(output.prefix(Int(length)))
+    }
+}
