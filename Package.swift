@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "HXTests",
             dependencies: [
-                "hx", "HXCore", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreTLS", httpTypes,
+                "hx", "HXCore", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreTLS", httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings

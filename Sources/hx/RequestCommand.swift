@@ -50,6 +50,24 @@ struct RequestCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-redirs"), help: ArgumentHelp("With -L, at most this many redirects (curl's default: 50).", valueName: "n"))
     var maxRedirects = 50
 
+    @Flag(help: "Offer gzip, deflate, br and zstd, and decode the body (within the client's limits).")
+    var compressed = false
+
+    @Option(name: [.customShort("u"), .customLong("user")], help: ArgumentHelp("Credentials, Basic unless --digest; sent to the URL's origin only.", valueName: "user:password"))
+    var user: String?
+
+    @Flag(help: "With -u: HTTP Digest (RFC 7616: MD5, SHA-256) instead of Basic.")
+    var digest = false
+
+    @Option(help: ArgumentHelp("Retry transient failures and 408/429/5xx (idempotent requests) up to N times, honouring Retry-After.", valueName: "n"))
+    var retry = 0
+
+    @Option(name: [.customShort("b"), .customLong("cookie")], help: ArgumentHelp("Cookies: a Netscape cookie file, or 'name=value; ...'.", valueName: "file|pairs"))
+    var cookie: String?
+
+    @Option(name: [.customShort("c"), .customLong("cookie-jar")], help: ArgumentHelp("Write the cookies afterwards to this file (Netscape format).", valueName: "file"))
+    var cookieJar: String?
+
     @Flag(name: [.customShort("f"), .customLong("fail")], help: "Exit 22 (and print no body) on HTTP 400 or more.")
     var fail = false
 
@@ -78,12 +96,20 @@ struct RequestCommand: AsyncParsableCommand {
         let limit = try maxTime.map { seconds throws(HXFailure) in try ConnectionSettings.duration(seconds: seconds, option: "--timeout") }
         if let output, output.isEmpty { throw HXFailure(.usage, "-o needs a file name") }
         guard maxRedirects >= 0 else { throw HXFailure(.usage, "--max-redirs must be 0 or more, not \(maxRedirects)") }
+        guard (0...100).contains(retry) else { throw HXFailure(.usage, "--retry must be between 0 and 100, not \(retry)") }
+        var policies = ClientPolicies()
+        policies.redirects = followRedirects ? RedirectPolicy(maxRedirects: maxRedirects) : .off
+        policies.decodes = compressed
+        policies.auth = try ClientPolicies.auth(user: user, digest: digest)
+        policies.retries = ClientPolicies.retries(retry)
+        if let cookie { try policies.cookie(cookie) }
+        if let cookieJar, cookieJar.isEmpty { throw HXFailure(.usage, "-c needs a file name") }
+        policies.cookieOutput = cookieJar
         let showsProgress = !noProgress && StandardIO.isTerminal(StandardIO.error)
             && (output != nil || !StandardIO.isTerminal(StandardIO.output))
         return Transfer(
             spec: spec, settings: settings, backend: connection.backend, output: output, includeHead: includeHead,
-            verbose: verbose, fail: fail, timeLimit: limit, showsProgress: showsProgress,
-            redirects: followRedirects ? RedirectPolicy(maxRedirects: maxRedirects) : .off
+            verbose: verbose, fail: fail, timeLimit: limit, showsProgress: showsProgress, policies: policies
         )
     }
 }

@@ -15,7 +15,7 @@ struct Transfer: Sendable {
     let fail: Bool
     let timeLimit: Duration?
     let showsProgress: Bool
-    let redirects: RedirectPolicy
+    let policies: ClientPolicies
 
     func run() async throws -> ExitStatus {
         let recorder = TimelineRecorder()
@@ -24,11 +24,13 @@ struct Transfer: Sendable {
 
         let network = backend.make(loops: 1)
         var configuration = settings.clientConfiguration(backend: network, total: timeLimit)
-        configuration.redirects = redirects
+        try policies.apply(to: &configuration)
         do {
             let status = try await withHTTPClient(configuration) { client in
-                try await client.stream(
-                    spec.httpMethod, spec.url.text, headers: spec.headers, body: body, trace: verbose ? recorder.trace : nil
+                defer { if let output = policies.cookieOutput, let jar = client.cookies { writeCookies(jar, to: output) } }
+                return try await client.stream(
+                    spec.httpMethod, spec.url.text, headers: spec.headers, body: body, cookies: policies.cookiePairs,
+                    trace: verbose ? recorder.trace : nil
                 ) { response in
                     try await receive(response, body: body, recorder)
                 }
@@ -43,6 +45,21 @@ struct Transfer: Sendable {
                 throw HXFailure(.timeout, "timeout(total): the transfer took longer than --timeout \(Units.duration(timeLimit))")
             }
             throw HXFailure(failure)
+        }
+    }
+
+    /// `-c FILE`: the jar as curl writes it, whatever the transfer's outcome.
+    private func writeCookies(_ jar: CookieJar, to path: String) {
+        let now = SystemClock().now
+        let text = NetscapeCookieFile.render(jar.cookies, unixNow: CookieJar.systemUnixTime()) { cookie in
+            cookie.expires.map { now.duration(to: $0).components.seconds }
+        }
+        do {
+            let sink = OutputSink(path: path)
+            try sink.write(Array(text.utf8))
+            try sink.finish()
+        } catch {
+            StandardIO.printError("hx: could not write the cookies to \(path): \(error)")
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPCoreClient
 import HXCore
 @testable import hx
 import Testing
@@ -94,6 +95,12 @@ import Testing
         (["--backend", "epoll", "http://h/"], "epoll"),
         (["--bogus", "http://h/"], "Unknown option '--bogus'"),
         ([], "Missing expected argument"),
+        (["--digest", "http://h/"], "--digest needs -u"),
+        (["-u", ":pw", "http://h/"], "user name before"),
+        (["--retry", "101", "http://h/"], "--retry must be between 0 and 100"),
+        (["-b", "=v", "http://h/"], "expected name=value"),
+        (["-b", "/nonexistent-cookies.txt", "http://h/"], "No such file"),
+        (["--max-redirs", "x", "-L", "http://h/"], "--max-redirs"),
         (["bench", "-n", "0", "http://h/"], "-n must be between 1 and 100000000, not 0"),
         (["bench", "-c", "9223372036854775807", "-m", "2", "http://h/"], "-c must be between 1 and 10000"),
         (["bench", "-m", "-1", "http://h/"], "-m"),
@@ -104,6 +111,19 @@ import Testing
         let error = Self.usageError(arguments)
         #expect(error?.contains(message) == true, "\(arguments): \(error ?? "accepted")")
         if arguments.count > 1 { #expect(error?.contains("Usage: hx") == true, "\(arguments): no usage line in \(error ?? "")") }
+    }
+
+    @Test func clientPoliciesAreOffUnlessAskedAsInCurl() throws {
+        let plain = try Self.transfer(["http://h/"])
+        #expect(plain.policies.redirects == .off && !plain.policies.decodes && plain.policies.auth == nil && plain.policies.retries == .off)
+        let asked = try Self.transfer(["-L", "--max-redirs", "3", "--compressed", "-u", "ann:pw", "--digest", "--retry", "2", "-b", "a=1; b=2", "-c", "/tmp/jar", "http://h/"])
+        #expect(asked.policies.redirects.maxRedirects == 3)
+        #expect(asked.policies.decodes)
+        #expect(asked.policies.auth is DigestAuth)
+        #expect(asked.policies.retries.maxRetries == 2 && asked.policies.retries.statuses.contains(503))
+        #expect(asked.policies.cookiePairs.map { "\($0.0)=\($0.1)" } == ["a=1", "b=2"])
+        #expect(asked.policies.cookieOutput == "/tmp/jar")
+        #expect(try Self.transfer(["-u", "ann", "http://h/"]).policies.auth is BasicAuth)
     }
 
     @Test func benchOptionsLikeH2load() throws {
