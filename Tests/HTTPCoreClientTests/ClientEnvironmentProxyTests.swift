@@ -1,5 +1,6 @@
 import HTTPCore
 import HTTPCoreClient
+import HTTPCoreTLS
 import HTTPCoreTestSupport
 import Testing
 
@@ -45,6 +46,52 @@ import Testing
             throw error
         }
         await origin.stop()
+        await fixture.shutdown()
+    }
+
+    /// http:// takes `http_proxy` (tinyproxy), https:// falls back to `all_proxy`
+    /// (microsocks, which resolves "localhost" itself). A wrong SOCKS password failing the
+    /// https request shows it really went through microsocks.
+    @Test func eachSchemeTakesItsOwnVariable() async throws {
+        let fixture = BackendKind.libuv.makeFixture()
+        let pki = try TestPKI.shared()
+        let tls = try TLSContext(.server(certificateChain: .file(pki.path("good.pem")), privateKey: .file(pki.path("good.key")), applicationProtocols: ["http/1.1"]))
+        let plain = try await CanaryOrigin(backend: fixture.backend)
+        let secure = try await CanaryOrigin(backend: fixture.backend, tls: tls)
+        let tinyproxy = try await Tinyproxy.start(connectPorts: [])
+        defer { tinyproxy.stop() }
+        let microsocks = try await Microsocks.start()
+        defer { microsocks.stop() }
+        func configuration(socksPassword: String) -> HTTPClient.Configuration {
+            var configuration = Self.configuration(fixture, [
+                "http_proxy": "http://\(Tinyproxy.username):\(Tinyproxy.password)@127.0.0.1:\(tinyproxy.port)",
+                "ALL_PROXY": "socks5h://\(Microsocks.username):\(socksPassword)@127.0.0.1:\(microsocks.port)",
+            ])
+            configuration.tls = .client(trustRoots: [.file(pki.path("ca.pem"))])
+            return configuration
+        }
+        do {
+            try await withHTTPClient(configuration(socksPassword: Microsocks.password)) { client in
+                let proxied = try await client.get("http://127.0.0.1:\(plain.port)/by-tinyproxy")
+                #expect(proxied.text() == "/by-tinyproxy")
+                let socks = try await client.get("https://localhost:\(secure.port)/by-microsocks")
+                #expect(socks.text() == "/by-microsocks")
+            }
+            try await withHTTPClient(configuration(socksPassword: "wrong")) { client in
+                let error = await #expect(throws: HTTPCoreError.self) { _ = try await client.get("https://localhost:\(secure.port)/refused") }
+                #expect(error?.category == .proxy, "\(String(describing: error))")
+            }
+            #expect(tinyproxy.log.contains("/by-tinyproxy"))
+            #expect(!tinyproxy.log.contains("by-microsocks"))
+            #expect(secure.requestHeads.count == 1)
+        } catch {
+            await plain.stop()
+            await secure.stop()
+            await fixture.shutdown()
+            throw error
+        }
+        await plain.stop()
+        await secure.stop()
         await fixture.shutdown()
     }
 
