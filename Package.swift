@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPCoreClientTests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreDecoding", "HTTPCorePool", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreDecoding", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(

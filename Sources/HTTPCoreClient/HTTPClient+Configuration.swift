@@ -22,6 +22,12 @@ extension HTTPClient {
         /// TLS for https origins; nil: the system trust store with full verification.
         public var tls: TLSConfiguration?
         public var proxy: Proxy?
+        /// httpx's `trust_env`: with no `proxy` and no `pool.proxyRoutes`, take the proxies from
+        /// `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` (`ProxyRoutes.fromEnvironment`
+        /// has the rules; invalid values are skipped, and it lists them).
+        public var trustEnvironment = true
+        /// The variables `trustEnvironment` reads; nil: this process's environment.
+        public var environment: [String: String]?
         /// Bodies with a Content-Encoding (gzip, deflate, br, zstd, at most two stacked) are
         /// decoded as they stream, within these limits (a decoded-size cap, a ratio cap), and
         /// `Accept-Encoding` offers them unless the request sets its own. Nil: nothing
@@ -77,6 +83,9 @@ extension HTTPClient {
             pool.keepaliveExpiry = keepaliveExpiry
             pool.tls = tls
             pool.proxy = proxy
+            if trustEnvironment, proxy == nil, pool.proxyRoutes == nil {
+                pool.proxyRoutes = ProxyRoutes.fromEnvironment(environment ?? ProxyRoutes.processEnvironment).routes
+            }
             pool.connectTimeout = timeouts.connect
             return pool
         }

@@ -39,6 +39,10 @@ extension ConnectionPool {
         /// origin through SOCKS5 negotiate as if connected directly. With `unixSocketPath`,
         /// the socket leads to the proxy.
         public var proxy: Proxy?
+        /// A proxy per origin (per scheme, with NO_PROXY exceptions), used when `proxy` is
+        /// nil; `ProxyRoutes.fromEnvironment` reads them from `http_proxy` and friends.
+        /// Connections are kept per origin, and an origin always takes the same route.
+        public var proxyRoutes: ProxyRoutes?
 
         public init() {}
 

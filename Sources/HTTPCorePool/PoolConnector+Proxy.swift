@@ -9,10 +9,10 @@ extension PoolConnector {
     /// tunnel (CONNECT or SOCKS5) and then negotiates as if connected directly. Only the
     /// proxy ever sees the credentials: they go in CONNECT, the SOCKS5 login or the
     /// forwarded request heads, never inside a tunnel.
-    func connect(_ origin: Origin, via proxy: Proxy, timeout: Duration?, deadline: HTTPInstant?) async throws -> any Connection {
+    func connect(_ origin: Origin, via proxy: Proxy, tls proxyTLS: TLSContext?, timeout: Duration?, deadline: HTTPInstant?) async throws -> any Connection {
         switch proxy.kind {
         case .http, .https:
-            let stream = try await openProxy(proxy, timeout: timeout, deadline: deadline)
+            let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline)
             guard origin.scheme == "https" else {
                 var configuration = http1Configuration
                 configuration.absoluteFormTarget = true
@@ -27,7 +27,7 @@ extension PoolConnector {
         case .socks5, .socks5h:
             // Resolved before the proxy connection opens, so a failed lookup leaves nothing open.
             let address = try await socksAddress(origin.host, remoteDNS: proxy.kind == .socks5h, deadline: deadline)
-            let stream = try await openProxy(proxy, timeout: timeout, deadline: deadline)
+            let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline)
             var handshake = SOCKS5Handshake(address: address, port: origin.port, credentials: proxy.credentials)
             return try await negotiate(over: try await handshake.run(over: stream, deadline: deadline), origin: origin, deadline: deadline)
         }
@@ -35,7 +35,7 @@ extension PoolConnector {
 
     /// TCP (and for an https proxy, TLS) to the proxy. A proxy that cannot be reached is
     /// `.proxyUnreachable`, so it is not taken for the origin being down.
-    private func openProxy(_ proxy: Proxy, timeout: Duration?, deadline: HTTPInstant?) async throws -> any NetworkStream {
+    private func openProxy(_ proxy: Proxy, tls proxyTLS: TLSContext?, timeout: Duration?, deadline: HTTPInstant?) async throws -> any NetworkStream {
         let stream: any NetworkStream
         do {
             stream = try await openTransport(host: proxy.host, port: proxy.port, timeout: timeout)

@@ -11,9 +11,9 @@ struct PoolConnector: Sendable {
     let backend: any NetworkBackend
     let configuration: ConnectionPool.Configuration
     let tls: TLSContext
-    /// TLS to an https proxy: the proxy's own configuration or the pool's, offering only
+    /// TLS to each https proxy: the proxy's own configuration or the pool's, offering only
     /// HTTP/1.1 (the proxy speaks HTTP/1.1 whatever the origin does).
-    let proxyTLS: TLSContext?
+    let proxyTLS: [ProxyRoutes.Slot: TLSContext]
 
     init(backend: any NetworkBackend, configuration: ConnectionPool.Configuration) throws(HTTPCoreError) {
         self.backend = backend
@@ -21,13 +21,14 @@ struct PoolConnector: Sendable {
         var tls = configuration.tls ?? .client()
         tls.applicationProtocols = configuration.applicationProtocols
         self.tls = try TLSContext(tls)
-        if let proxy = configuration.proxy, proxy.kind == .https {
-            var proxyTLS = proxy.tls ?? configuration.tls ?? .client()
-            proxyTLS.applicationProtocols = ["http/1.1"]
-            self.proxyTLS = try TLSContext(proxyTLS)
-        } else {
-            proxyTLS = nil
+        var proxyTLS: [ProxyRoutes.Slot: TLSContext] = [:]
+        for slot in ProxyRoutes.Slot.allCases {
+            guard let proxy = configuration.routedProxy(in: slot), proxy.kind == .https else { continue }
+            var tls = proxy.tls ?? configuration.tls ?? .client()
+            tls.applicationProtocols = ["http/1.1"]
+            proxyTLS[slot] = try TLSContext(tls)
         }
+        self.proxyTLS = proxyTLS
     }
 
     func connect(_ origin: Origin, timeout: Duration?) async throws -> any Connection {
@@ -50,8 +51,8 @@ struct PoolConnector: Sendable {
     /// One attempt; `timeout` bounds all of it (connect, proxy handshake, TLS).
     private func connectOnce(_ origin: Origin, timeout: Duration?) async throws -> any Connection {
         let deadline = backend.clock.deadline(after: timeout, capping: nil)
-        if let proxy = configuration.proxy {
-            return try await connect(origin, via: proxy, timeout: timeout, deadline: deadline)
+        if let slot = configuration.proxySlot(for: origin), let proxy = configuration.routedProxy(in: slot) {
+            return try await connect(origin, via: proxy, tls: proxyTLS[slot], timeout: timeout, deadline: deadline)
         }
         let stream = try await openTransport(host: origin.host, port: origin.port, timeout: timeout)
         return try await negotiate(over: stream, origin: origin, deadline: deadline)
