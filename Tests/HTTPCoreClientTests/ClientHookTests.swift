@@ -1,5 +1,6 @@
 import HTTPCore
 import HTTPCoreClient
+import HTTPCoreMock
 import HTTPTypes
 import Testing
 
@@ -109,5 +110,31 @@ import Testing
         let client = try HTTPClient(configuration: configuration)
         _ = try await client.get("http://a.test/1")
         #expect(heads.withLock { $0 } == ["302 http://a.test/1", "302 http://a.test/2", "200 http://a.test/3"])
+    }
+
+    @Test func hooksRunForEveryRetryAndTheRetryIsLogged() async throws {
+        let backend = MockNetworkBackend()
+        let answers = Locked([503, 200])
+        let hookCalls = Locked(0)
+        let records = Locked<[ClientLoggingTests.Record]>([])
+        var configuration = HTTPClient.Configuration()
+        configuration.backend = backend  // its manual clock; the transport answers
+        configuration.transport = ClosureTransport { _ in
+            let code = answers.withLock { $0.removeFirst() }
+            return Response(head: HTTPResponse(status: .init(code: code)), body: .empty, version: .http1_1)
+        }
+        configuration.retries = RetryPolicy(maxRetries: 1, jitter: .none)
+        configuration.hooks.request = [{ _ in hookCalls.withLock { $0 += 1 } }]
+        configuration.logger = ClientLoggingTests.logger(records)
+        let client = try HTTPClient(configuration: configuration)
+        let task = Task { try await client.get("http://a.test/") }
+        try await backend.manualClock.waitForTimers(1)
+        backend.manualClock.advance(by: .seconds(1))
+        #expect(try await task.value.statusCode == 200)
+        #expect(hookCalls.withLock { $0 } == 2)
+        let retries = records.withLock { $0 }.filter { $0.message == "retry" }
+        #expect(retries.count == 1)
+        #expect(retries.first?.metadata["status"].map { "\($0)" } == "503")
+        #expect(records.withLock { $0 }.allSatisfy { $0.metadata["request-id"].map { "\($0)" } == "1" })
     }
 }
