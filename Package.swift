@@ -11,6 +11,7 @@ let settings: [SwiftSetting] = [
 ]
 
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "swift-httpcore",
@@ -29,6 +30,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Logging for the client (HTTPCoreClient only; the layers below never log).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only for the hx executable: no library product depends on it.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
@@ -67,7 +70,7 @@ let package = Package(
         // deadline. The one library module that picks a backend (libuv) as its default.
         .target(
             name: "HTTPCoreClient",
-            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDecoding", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDecoding", httpTypes, logging],
             swiftSettings: settings
         ),
 
@@ -133,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPCoreClientTests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreDecoding", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreMock", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreDecoding", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreMock", httpTypes, logging],
             swiftSettings: settings
         ),
         .testTarget(

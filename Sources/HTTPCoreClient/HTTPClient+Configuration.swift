@@ -2,6 +2,7 @@ public import HTTPCore
 public import HTTPCoreDecoding
 public import HTTPCorePool
 public import HTTPCoreTLS
+public import Logging
 
 extension HTTPClient {
     /// What a client does by default. The defaults are httpx's: 5 s to connect, for each
@@ -65,6 +66,12 @@ extension HTTPClient {
         /// The pool's remaining options (retries, Unix socket, local address, socket
         /// options, HTTP/2 fan-out and settings). The fields above override theirs.
         public var pool = ConnectionPool.Configuration()
+        /// Closures run on every request before it goes out and on every response head
+        /// (httpx's `event_hooks`); see `Hooks`.
+        public var hooks = Hooks()
+        /// Where the client logs (debug and trace only; see `HTTPClient+Logging.swift` for
+        /// what, and what never). A request's `logger:` replaces it.
+        public var logger = Logger(label: HTTPClient.loggerLabel)
 
         public init() {}
 

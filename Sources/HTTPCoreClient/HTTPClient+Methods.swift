@@ -1,5 +1,6 @@
 public import HTTPCore
 public import HTTPTypes
+public import Logging
 
 /// One request as the caller described it, before it is built.
 struct RequestSpec: Sendable {
@@ -21,6 +22,8 @@ struct RequestSpec: Sendable {
     /// This request's auth flow (the `auth:` argument, else the URL's userinfo as Basic),
     /// before the client's; only for the origin of the chain's first request.
     var auth: (any ClientAuth)? = nil
+    /// This request's logger, with its `request-id`; nil: nothing logged.
+    var logger: Logger? = nil
 }
 
 extension HTTPClient {
@@ -28,7 +31,8 @@ extension HTTPClient {
     /// request's deadline. `url` is absolute, or relative to the base URL; `params` join
     /// its query; `headers` replace the client's fields of the same names; `timeouts`
     /// replaces the client's for this request; `auth` replaces the client's (and Basic
-    /// from credentials in the URL, `https://user:pass@host/`) for this request's origin.
+    /// from credentials in the URL, `https://user:pass@host/`) for this request's origin;
+    /// `logger` replaces the client's for this request.
     public func request(
         _ method: HTTPRequest.Method,
         _ url: String,
@@ -40,15 +44,16 @@ extension HTTPClient {
         redirects: RedirectPolicy? = nil,
         retries: RetryPolicy? = nil,
         trace: RequestTrace? = nil,
-        auth: (any ClientAuth)? = nil
+        auth: (any ClientAuth)? = nil,
+        logger: Logger? = nil
     ) async throws -> Response {
         let (resolved, userinfo) = try resolveWithUserinfo(url, params: params)
         let spec = RequestSpec(
             method: method, url: resolved, headers: headers, body: body, timeouts: timeouts, trace: trace,
             redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies,
-            auth: auth ?? userinfo
+            auth: auth ?? userinfo, logger: requestLogger(logger)
         )
-        let (final, request, received, start, history) = try await sendWithRetries(spec)
+        let (final, request, received, start, history) = try await sendLogged(spec)
         let response = try decoded(received, method: final.method)
         let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
         return Response(
@@ -73,15 +78,16 @@ extension HTTPClient {
         retries: RetryPolicy? = nil,
         trace: RequestTrace? = nil,
         auth: (any ClientAuth)? = nil,
+        logger: Logger? = nil,
         _ handle: (StreamingResponse) async throws -> T
     ) async throws -> T {
         let (resolved, userinfo) = try resolveWithUserinfo(url, params: params)
         let spec = RequestSpec(
             method: method, url: resolved, headers: headers, body: body, timeouts: timeouts, trace: trace,
             redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies,
-            auth: auth ?? userinfo
+            auth: auth ?? userinfo, logger: requestLogger(logger)
         )
-        let (final, request, received, start, history) = try await sendWithRetries(spec)
+        let (final, request, received, start, history) = try await sendLogged(spec)
         let response = try decoded(received, method: final.method)
         defer { response.body.close() }
         return try await handle(StreamingResponse(

@@ -21,11 +21,13 @@ extension HTTPClient {
                       let delay = retryDelay(policy, attempt: attempt, retryAfter: response.head.headerFields[.retryAfter], spec: spec)
                 else { return result }
                 response.body.close()
+                Self.logRetry(spec, attempt: attempt, wait: delay, status: response.status.code, error: nil)
                 wait = delay
             } catch let error as HTTPCoreError {
                 guard attempt < policy.maxRetries, error.isSafeToRetry, error.isTransient, spec.body.isReplayable,
                       let delay = retryDelay(policy, attempt: attempt, retryAfter: nil, spec: spec)
                 else { throw error }
+                Self.logRetry(spec, attempt: attempt, wait: delay, status: nil, error: error)
                 wait = delay
             }
             try await clock.sleep(until: clock.now + wait)

@@ -30,6 +30,8 @@ public final class HTTPClient: Sendable {
     let retryBalance: Locked<RetryBudgetBalance>
     /// The client's cookie jar (nil when `storesCookies` is off).
     public let cookies: CookieJar?
+    /// The last `request-id` given to a request's log records.
+    let requestCounter = Locked(0)
 
     /// Makes the client. Fails on a base URL that is not absolute http(s), a default
     /// header that could not be sent, or a TLS configuration OpenSSL refuses.
@@ -107,10 +109,16 @@ public final class HTTPClient: Sendable {
         }
         let start = clock.now
         var request = try build(spec)
+        // Hooks and logging (HTTPClient+Hooks.swift, HTTPClient+Logging.swift): the hooks
+        // see each request before the loop check and the wire, and each response head first.
+        try await runRequestHooks(&request, url: spec.url)
+        Self.logSending(request, spec: spec)
         if chain.policy.follows { try chain.visit(request.head) }
         request.options.deadline = spec.deadline
         request.options = request.options.fixingDeadline(clock: clock)
         let response = try await transport(for: spec.url).send(request)
+        logResponse(response, spec: spec, start: start)
+        try await runResponseHooks(response, to: request, url: spec.url)
         return (request, response, start)
     }
 
@@ -135,6 +143,7 @@ public final class HTTPClient: Sendable {
                 throw error
             }
             guard let next else { return (spec, request, response, start, history) }
+            Self.logRedirect(status: response.status.code, to: next)
             var kept: [UInt8] = []
             for try await chunk in response.body {
                 guard chunk.count <= spec.redirects.maxBodyPerHop - kept.count else {
