@@ -14,7 +14,7 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", path: "Sources/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .executableTarget(
             name: "interop-check",
-            dependencies: ["CLibCrypto", .product(name: "HTTPTypes", package: "swift-http-types")] + ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch"].map {
+            dependencies: ["CLibCrypto", .product(name: "HTTPTypes", package: "swift-http-types")] + ["HTTPCore", "HTTPCoreDecoding", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch"].map {
                 .product(name: $0, package: "swift-httpcore")
             },
             swiftSettings: [

@@ -110,12 +110,18 @@ bash "$root/scripts/make-test-pki.sh" "$pki" >/dev/null
 mkdir -p "$docroot"
 printf 'hello from the interop docroot\n' >"$docroot/small.txt"
 printf 'trailers follow\n' >"$docroot/trailers.txt"
+# Text worth compressing (past h2o's and nginx's minimum sizes), for the gzip and br columns.
+for i in $(seq 200); do printf 'line %d of the text the peers compress for the interop harness\n' "$i"; done >"$docroot/text.txt"
 head -c 32M /dev/urandom >"$docroot/large.bin"
 
 # Check specs the peers share.
 get='"get": {"path": "/small.txt", "expect": "small.txt"}, "parallel": {"path": "/small.txt", "expect": "small.txt"}'
 download='"download": {"path": "/large.bin", "expect": "large.bin"}, "head": {"path": "/large.bin", "expect": "large.bin"}'
 trailer='"trailer": {"name": "x-interop-trailer", "value": "httpcore-interop"}'
+gzip_check='"gzip": {"path": "/text.txt", "expect": "text.txt"}'
+br_check='"br": {"path": "/text.txt", "expect": "text.txt"}'
+no_gzip='"gzip": "serves files as they are (no compression configured or offered)"'
+no_br='"br": "no brotli (serves files as they are, or Debian'"'"'s build has no brotli module)"'
 # Only nginx is set to close idle connections soon (500 ms) enough to wait out in each row.
 idle_na='"idle": "idle timeout left at its default (seconds; nginx covers this at 500 ms)"'
 entries=()
@@ -144,7 +150,7 @@ start_nghttpd() {
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"},
             "trailers": {"path": "/trailers.txt", "expect": "trailers.txt", $trailer}},
- "na": {$idle_na}}
+ "na": {$idle_na, $no_gzip, $no_br}}
 JSON
 )")
 }
@@ -167,7 +173,8 @@ start_nginx() {
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"},
             "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer},
-            "idle": {"path": "/small.txt", "expect": "small.txt", "wait": 1.0}}}
+            "idle": {"path": "/small.txt", "expect": "small.txt", "wait": 1.0}, $gzip_check},
+ "na": {$no_br}}
 JSON
 )")
 }
@@ -187,7 +194,7 @@ start_h2o() {
                "h2": "https://localhost:$tls_port", "h2c": "http://127.0.0.1:$h1_port"},
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
-            "upload": {"path": "/echo", "reply": "echo"}},
+            "upload": {"path": "/echo", "reply": "echo"}, $gzip_check, $br_check},
  "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)", $idle_na}}
 JSON
 )")
@@ -213,7 +220,7 @@ start_hypercorn() {
             "upload": {"path": "/sha256", "reply": "sha256"},
             "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
  "na": {"trailers@h1": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)",
-        "trailers@h1tls": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)", $idle_na}}
+        "trailers@h1tls": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)", $idle_na, $no_gzip, $no_br}}
 JSON
 )")
 }
@@ -237,7 +244,7 @@ start_haproxy() {
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/sha256", "reply": "sha256"},
             "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
- "na": {$idle_na}}
+ "na": {$idle_na, $no_gzip, $no_br}}
 JSON
 )")
 }
@@ -258,7 +265,7 @@ start_s_server() {
  "checks": {$get, $download},
  "na": {"post": "$no_body", "upload": "$no_body", "head": "$no_body",
         "trailers": "s_server -WWW writes no trailers (its -HTTP mode would send a hand-written response, testing that file, not the peer)",
-        "idle": "s_server closes the connection after every response"}}
+        "idle": "s_server closes the connection after every response", $no_gzip, $no_br}}
 JSON
 )")
 }

@@ -19,6 +19,11 @@ enum CheckKind: String, CaseIterable, Sendable {
     /// A GET after the peer closed the idle connection (FIN, or GOAWAY then FIN): the
     /// pool must notice, or retry, and serve it on a new connection.
     case idle
+    /// A text file asked for with `Accept-Encoding: gzip`: the peer must compress it, and
+    /// HTTPCoreDecoding's body (as HTTPClient decodes) must give the file back.
+    case gzip
+    /// The same with `Accept-Encoding: br`.
+    case br
 
     func title(downloadSize: Int, uploadSize: Int) -> String {
         switch self {
@@ -30,6 +35,8 @@ enum CheckKind: String, CaseIterable, Sendable {
         case .parallel: "\(Checker.parallelRequests) at once"
         case .trailers: "trailers"
         case .idle: "after idle close"
+        case .gzip: "gzip"
+        case .br: "br"
         }
     }
 }

@@ -1,4 +1,5 @@
 import HTTPCore
+import HTTPCoreDecoding
 import HTTPCorePool
 import HTTPTypes
 import Synchronization
@@ -32,6 +33,8 @@ struct Checker {
             case .upload: try await upload(spec)
             case .trailers: try await trailers(spec)
             case .idle: try await idle(spec)
+            case .gzip: try await compressed(spec, coding: "gzip")
+            case .br: try await compressed(spec, coding: "br")
             }
             return .pass
         } catch let failure as CheckFailure {
@@ -48,6 +51,17 @@ struct Checker {
         let response = try await send("GET", spec.path, trace: trace)
         let body = try await response.body.collect(upTo: Docroot.keepLimit)
         try CheckFailure.require(body == expected, "body differs: \(describe(body)), expected \(describe(expected))")
+    }
+
+    /// The peer compresses (its Content-Encoding says so) and the decoded body is the file.
+    private func compressed(_ spec: Manifest.CheckSpec, coding: String) async throws {
+        let expected = try expectedBytes(spec)
+        let response = try await send("GET", spec.path, headers: [("Accept-Encoding", coding)])
+        let encoding = response.head.headerFields[.contentEncoding]
+        try CheckFailure.require(encoding == coding, "Content-Encoding \(encoding ?? "none"), expected \(coding)")
+        let decoded = ResponseBody(source: try DecodingBodySource(BodyAsSource(response.body), contentEncoding: encoding!))
+        let body = try await decoded.collect(upTo: Docroot.keepLimit)
+        try CheckFailure.require(body == expected, "decoded body differs: \(describe(body)), expected \(describe(expected))")
     }
 
     private func head(_ spec: Manifest.CheckSpec) async throws {
