@@ -1,6 +1,7 @@
 import HTTPCore
 import HTTPCoreClient
 import HTTPCoreMock
+import HTTPCorePool
 import HTTPTypes
 import Testing
 
@@ -231,5 +232,37 @@ import Testing
 
     private func waitUntilScriptEnds(_ backend: MockNetworkBackend) async {
         for _ in 0..<100_000 where backend.streams.first?.isComplete != true { await Task.yield() }
+    }
+}
+
+/// A redirect chain through a forward proxy: the proxy gets the pool's own login on every
+/// hop, and the request's canaries stop at the first origin.
+@Suite struct ClientRedirectThroughProxyTests {
+    @Test func canariesDoNotFollowACrossOriginHopThroughAProxy() async throws {
+        let backend = MockNetworkBackend()
+        // Connections are kept per origin, so each hop opens its own to the proxy.
+        backend.expectConnect(host: "proxy.test", port: 3128, script: [
+            .writePrefix("GET http://a.test/x HTTP/1.1\r\n"),
+            .read("HTTP/1.1 302 Found\r\nLocation: http://b.test/y\r\nContent-Length: 0\r\n\r\n"),
+        ])
+        backend.expectConnect(host: "proxy.test", port: 3128, script: [
+            .writePrefix("GET http://b.test/y HTTP/1.1\r\n"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        ])
+        var configuration = HTTPClient.Configuration()
+        configuration.backend = backend
+        configuration.proxy = try Proxy(url: "http://puser:ppass@proxy.test:3128")
+        let client = try HTTPClient(configuration: configuration)
+        let response = try await client.get("http://a.test/x", headers: ["Authorization": "Bearer canary-a", "Cookie": "c=canary-b", "Proxy-Authorization": "Basic canary-c"])
+        #expect(response.text() == "ok")
+        let written = String(decoding: backend.streams.flatMap(\.written), as: UTF8.self)
+        let hops = written.split(separator: "GET http://")
+        #expect(hops.count == 2)
+        #expect(hops.first?.contains("canary-a") == true) // the first origin gets what it was given
+        #expect(hops.last?.contains("canary") == false, "\(hops.last ?? "")")
+        // The pool's proxy login (base64 of puser:ppass) goes to the proxy on both hops.
+        #expect(hops.allSatisfy { $0.contains("Proxy-Authorization: Basic cHVzZXI6cHBhc3M=") || $0.contains("Basic canary-c") })
+        #expect(hops.last?.contains("Proxy-Authorization: Basic cHVzZXI6cHBhc3M=") == true)
+        await client.shutdown()
     }
 }
