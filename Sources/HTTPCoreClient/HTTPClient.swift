@@ -39,7 +39,9 @@ public final class HTTPClient: Sendable {
         self.configuration = configuration
         base = try configuration.baseURL.map { url throws(HTTPCoreError) in
             guard let parsed = ClientURL(absolute: url) else {
-                throw HTTPCoreError(.invalidRequest, "base URL \(url.debugDescription) is not an absolute http(s) URL", processing: .notProcessed)
+                // Named only when it holds no credentials: an error must not carry a password.
+                let shown = url.contains("@") ? "(with credentials, not shown)" : url.debugDescription
+                throw HTTPCoreError(.invalidRequest, "base URL \(shown) is not an absolute http(s) URL without credentials", processing: .notProcessed)
             }
             return parsed
         }

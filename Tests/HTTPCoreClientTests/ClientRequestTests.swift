@@ -164,6 +164,12 @@ import Testing
             configuration.baseURL = "api.test/v1"
             _ = try HTTPClient(configuration: configuration)
         }
+        let secret = #expect(throws: HTTPCoreError.self) {
+            var configuration = HTTPClient.Configuration()
+            configuration.baseURL = "https://user:s3cret@api.test/v1"
+            _ = try HTTPClient(configuration: configuration)
+        }
+        #expect(secret?.detail.contains("s3cret") == false)
         #expect(throws: HTTPCoreError.self) {
             var configuration = HTTPClient.Configuration()
             configuration.headers = [("X-A", "a\nb")]
