@@ -59,10 +59,8 @@ struct ClientURL: Sendable, Hashable {
     static func resolve(_ text: String, against base: ClientURL?) throws(HTTPCoreError) -> ClientURL {
         try Request.refuseControlBytes(in: text, what: "URL")
         if ClientURL.schemeSeparator(in: text) != nil {
+            // Userinfo was taken off before (`strippingUserinfo`), so nothing here quotes a secret.
             if let url = ClientURL(absolute: text) { return url }
-            if text.contains("@"), let url = ClientURL(absolute: text.replacingCredentials()) {
-                throw HTTPCoreError(.invalidRequest, "credentials in the URL (\(url.string)) are not supported: set an Authorization header", processing: .notProcessed)
-            }
             throw HTTPCoreError(.invalidRequest, "URL \(text.debugDescription) is not a valid http(s)://host[:port] URL", processing: .notProcessed)
         }
         guard var url = base else {
@@ -106,13 +104,5 @@ struct ClientURL: Sendable, Hashable {
             PercentEncoding.escapeTarget(beforeFragment[..<mark]),
             PercentEncoding.escapeTarget(beforeFragment[beforeFragment.index(after: mark)...])
         )
-    }
-}
-
-private extension String {
-    /// The URL with its userinfo taken out, to name it in an error without the secret.
-    func replacingCredentials() -> String {
-        guard let separator = firstRange(of: "://"), let at = self[separator.upperBound...].firstIndex(of: "@") else { return self }
-        return String(self[..<separator.upperBound]) + self[index(after: at)...]
     }
 }
