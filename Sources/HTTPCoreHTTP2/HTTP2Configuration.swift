@@ -27,6 +27,10 @@ extension HTTP2Connection {
         /// closes it (a dead peer is found before a request is lost on it). Nil: off.
         public var keepAliveInterval: Duration?
         public var keepAliveTimeout: Duration = .seconds(10)
+        /// `waitFunctional()` sends no PING when the peer proved alive within this (aioh2's
+        /// `functional_timeout`), and a PING it sent unanswered this long closes the
+        /// connection.
+        public var functionalTimeout: Duration = .seconds(2)
         /// An idle connection expires after this long (the pool's keepalive_expiry).
         public var idleExpiry: Duration? = .seconds(60)
 

@@ -46,16 +46,22 @@ package final class NGHTTP2Session {
         case closed(stream: Int32, code: UInt32)
         case goaway(lastStreamID: Int32, code: UInt32, debug: [UInt8])
         case pingAck(opaque: UInt64)
-        case settings
+        /// The peer's SETTINGS (not an ACK), with its stream limit as now in force.
+        case settings(maxConcurrentStreams: Int)
+        /// The peer acknowledged our SETTINGS: a round trip measured for free.
+        case settingsAcknowledged
         /// A head or trailers over `Limits.maxHeaderListSize`; the stream is reset.
         case headerListTooLarge(stream: Int32)
         /// RFC 9218 PRIORITY_UPDATE for `stream` (server role), such as `u=1, i`.
         case priorityUpdate(stream: Int32, value: String)
         /// nghttp2 wrote GOAWAY: a connection error it found (or `goAway` was called).
         case goawaySent(code: UInt32)
-        /// Client role: the frame ending our side of `stream` (HEADERS or DATA with
-        /// END_STREAM) went out: the whole request is sent.
-        case requestSent(stream: Int32)
+        /// The frame ending our side of `stream` (HEADERS or DATA with END_STREAM) went
+        /// out: the whole request (client) or response (server) is sent.
+        case endStreamSent(stream: Int32)
+        /// The data source framed `count` queued body bytes of `stream` (they left the
+        /// upload queue; flow control let them go).
+        case bodyFramed(stream: Int32, count: Int)
     }
 
     package struct Settings: Sendable {
@@ -356,8 +362,9 @@ package final class NGHTTP2Session {
         case NGHTTP2_PING.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
             let opaque = withUnsafeBytes(of: frame.pointee.ping.opaque_data) { $0.loadUnaligned(as: UInt64.self) }
             events.append(.pingAck(opaque: UInt64(bigEndian: opaque)))
-        case NGHTTP2_SETTINGS.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0:
-            events.append(.settings)
+        case NGHTTP2_SETTINGS.rawValue:
+            let acknowledgement = header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0
+            events.append(acknowledgement ? .settingsAcknowledged : .settings(maxConcurrentStreams: Int(remoteMaxConcurrentStreams)))
         case NGHTTP2_PRIORITY_UPDATE.rawValue:
             guard let payload = frame.pointee.ext.payload?.assumingMemoryBound(to: nghttp2_ext_priority_update.self) else { break }
             let update = payload.pointee
@@ -374,8 +381,8 @@ package final class NGHTTP2Session {
         case NGHTTP2_GOAWAY.rawValue:
             events.append(.goawaySent(code: frame.pointee.goaway.error_code))
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
-            if role == .client, header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
-                events.append(.requestSent(stream: header.stream_id))
+            if header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
+                events.append(.endStreamSent(stream: header.stream_id))
             }
         default:
             break
@@ -415,6 +422,7 @@ package final class NGHTTP2Session {
             queue.chunks.removeAll(keepingCapacity: true)
             queue.head = 0
         }
+        if written > 0 { events.append(.bodyFramed(stream: id, count: written)) }
         if queue.count == 0, queue.ended {
             flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
             if let trailers = queue.trailers {

@@ -2,9 +2,9 @@ import HTTPCore
 @testable import HTTPCoreHTTP2
 import Testing
 
-/// `HTTP2Connection.StateMachine` driven directly, one event per line.
-@Suite struct HTTP2StateMachineTests {
-    typealias Machine = HTTP2Connection.StateMachine
+/// `HTTP2StreamSlots` (the slot part of `HTTP2StateMachine`) driven directly, one event per line.
+@Suite struct HTTP2StreamSlotsTests {
+    typealias Machine = HTTP2StreamSlots
     let t0 = HTTPInstant(nanoseconds: 0)
     let t1 = HTTPInstant(nanoseconds: 1_000)
 

@@ -1,0 +1,135 @@
+import HTTPCore
+
+extension HTTP2Connection {
+    /// Reads frames until the connection ends: nghttp2 parses them, the machine applies
+    /// what they did, and the shell runs its actions.
+    func readLoop() async {
+        while true {
+            let bytes: [UInt8]?
+            do {
+                bytes = try await stream.read(maxBytes: 64 << 10, deadline: nil)
+            } catch {
+                await shutDown(HTTPCoreError.from(error, default: .readFailed))
+                return
+            }
+            guard let bytes else {
+                await shutDown(HTTPCoreError(.connectionClosed, "the peer closed the connection"))
+                return
+            }
+            var followUp = FollowUp()
+            core.withLock { core in
+                let now = clock.now
+                core.machine.bytesReceived(now: now)
+                switch core.session.receive(bytes) {
+                case .failure(let failure):
+                    followUp.close = HTTP2StateMachine.inputRejected(failure)
+                case .success(let events):
+                    for event in events { core.apply(core.machine.receive(event, now: now), into: &followUp) }
+                    core.apply(core.machine.inputProcessed(sessionAlive: core.session.isAlive), into: &followUp)
+                }
+            }
+            followUp.run()
+            notifyObserver()
+            await flush()
+            if let error = followUp.close {
+                await shutDown(error)
+                return
+            }
+        }
+    }
+
+    /// Writes whatever nghttp2 has framed. One flusher at a time; a caller that finds one
+    /// running leaves its frames to it (the running flusher looks again before it stops).
+    func flush() async {
+        var output = takeOutput(first: true)
+        guard output != nil else { return }
+        while let bytes = output {
+            do {
+                try await stream.write(bytes, deadline: nil)
+            } catch {
+                core.withLock { $0.flushing = false }
+                await shutDown(HTTPCoreError.from(error, default: .writeFailed))
+                return
+            }
+            output = takeOutput(first: false)
+        }
+        // nghttp2 found a connection error while parsing and its GOAWAY is now written (by
+        // this flusher, so not still in flight): the session wants nothing more, and a
+        // hostile peer need not close, so we do.
+        let ended = core.withLock { $0.machine.endedByConnectionError(sessionAlive: $0.session.isAlive) }
+        if let ended { await shutDown(ended) }
+    }
+
+    /// Frames to write, or nil when there are none (the flusher role is then released).
+    /// Framing reports events too (a stream closed by our RST_STREAM or END_STREAM, body
+    /// bytes leaving the upload queue, GOAWAY sent): they go through the machine now.
+    private func takeOutput(first: Bool) -> [UInt8]? {
+        var followUp = FollowUp()
+        let output = core.withLock { core -> [UInt8]? in
+            if first {
+                guard !core.flushing, core.machine.closeError == nil else { return nil }
+                core.flushing = true
+            }
+            let output = core.session.takeOutput()
+            let now = clock.now
+            for event in core.session.takeEvents() { core.apply(core.machine.receive(event, now: now), into: &followUp) }
+            switch output {
+            case .success(let bytes) where !bytes.isEmpty:
+                return bytes
+            default:
+                core.flushing = false
+                return nil
+            }
+        }
+        followUp.run()
+        if let error = followUp.close {
+            Task(executorPreference: stream.preferredTaskExecutor) { await self.shutDown(error) }
+        }
+        return output
+    }
+
+    /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of
+    /// requests on the loop) leave in one write instead of one write each.
+    func scheduleFlush() {
+        let start = core.withLock { core -> Bool in
+            guard !core.flushScheduled else { return false }
+            core.flushScheduled = true
+            return true
+        }
+        guard start else { return }
+        Task(executorPreference: stream.preferredTaskExecutor) {
+            self.core.withLock { $0.flushScheduled = false }
+            await self.flush()
+        }
+    }
+
+    /// Ends the connection: every waiter fails with `error` (not processed where the
+    /// stream never started), and the stream closes.
+    func shutDown(_ error: HTTPCoreError) async {
+        var followUp = FollowUp()
+        let first = core.withLock { core -> Bool in
+            guard let actions = core.machine.fail(error) else { return false }
+            core.apply(actions, into: &followUp)
+            // Wake the timer so it sees the end, and stop every upload still running.
+            if let waiter = core.timerWaiter {
+                core.timerWaiter = nil
+                followUp.wake.append(waiter)
+            }
+            followUp.stop += core.uploads.values
+            core.uploads = [:]
+            return true
+        }
+        guard first else { return }
+        followUp.run()
+        notifyObserver()
+        await stream.close(.graceful)
+    }
+
+    /// Forgets stream `id` at once (cancellation, a dropped body): RST_STREAM(CANCEL) and
+    /// its slot to the next waiter. Safe to call from a cancellation handler.
+    func cancelStream(_ id: Int32, code: HTTP2ErrorCode = .cancel) {
+        withCoreNow { core, followUp in
+            core.apply(core.machine.cancel(id, code: code, now: clock.now), into: &followUp)
+        }
+    }
+}

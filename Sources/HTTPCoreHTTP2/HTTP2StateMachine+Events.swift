@@ -1,0 +1,216 @@
+import HTTPCore
+
+extension HTTP2StateMachine {
+    /// The peer sent something (any frame proves it alive).
+    mutating func bytesReceived(now: HTTPInstant) {
+        lastActivity = now
+    }
+
+    /// Applies one thing nghttp2 reported while reading or framing.
+    mutating func receive(_ event: NGHTTP2Session.Event, now: HTTPInstant) -> [Action] {
+        switch event {
+        case .headers(let id, let fields, .head):
+            return role == .client ? responseHead(id, fields) : requestHead(id, fields)
+        case .headers(let id, let fields, .trailers):
+            streams[id]?.trailers = HTTP2Fields.trailers(fields)
+            return []
+        case .data(let id, let bytes):
+            guard let state = streams[id], !state.consumerDone, state.error == nil else {
+                // A stream we let go of or failed: keep the windows open for the others.
+                return [.consume(stream: id, count: bytes.count)]
+            }
+            streams[id]!.chunks.append(bytes)
+            return wake(id, data: true)
+        case .endStream(let id):
+            guard streams[id] != nil else { return [] }
+            streams[id]!.remoteEnded = true
+            return wake(id, data: true)
+        case .resetByPeer(let id, let code):
+            streams[id]?.resetByPeer = code
+            return []
+        case .closed(let id, let code):
+            return streamClosed(id, code: code, now: now)
+        case .goaway(let lastStreamID, let code, let debug):
+            let failure = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .remotePeer, debugData: String(decoding: debug, as: UTF8.self))
+            goAway = (lastStreamID, failure)
+            return slots.drain().map { .resumeSlot(ticket: $0, error: Self.goAwayError(failure)) }
+        case .pingAck(let opaque):
+            guard let sentAt = pings.removeValue(forKey: opaque) else { return [] }
+            let rtt = sentAt.duration(to: now)
+            roundTrip = rtt
+            if functionalPing?.opaque == opaque { functionalPing = nil }
+            return [.resumePing(opaque: opaque, result: .success(rtt))]
+        case .settings(let maxConcurrentStreams):
+            return slots.peerLimitChanged(maxConcurrentStreams).map { .resumeSlot(ticket: $0, error: nil) }
+        case .settingsAcknowledged:
+            if let sentAt = settingsSentAt {
+                roundTrip = roundTrip ?? sentAt.duration(to: now)
+                settingsSentAt = nil
+            }
+            return []
+        case .endStreamSent(let id):
+            guard streams[id] != nil else { return [] }
+            streams[id]!.localEnded = true
+            return role == .client ? [.recordRequestSent(stream: id)] : []
+        case .bodyFramed(let id, let count):
+            guard streams[id] != nil else { return [] }
+            streams[id]!.queuedBytes = max(0, streams[id]!.queuedBytes - count)
+            guard streams[id]!.waitingForRoom, streams[id]!.queuedBytes < uploadBuffer else { return [] }
+            streams[id]!.writeDeadline = nil
+            return wake(id, room: true)
+        case .goawaySent(let code):
+            if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
+            if slots.phase == .active, !closing {
+                return slots.drain().map { .resumeSlot(ticket: $0, error: unavailableError) }
+            }
+            return []
+        case .priorityUpdate(let id, let value):
+            streams[id]?.priority = value
+            return []
+        case .headerListTooLarge(let id):
+            // nghttp2 resets the stream; its close releases the slot.
+            return failStream(id, HTTPCoreError(
+                .headTooLarge, "an HTTP/2 header list over maxHeaderListSize bytes",
+                underlying: HTTP2Failure(errorCode: .internalError, initiator: .library)
+            ))
+        }
+    }
+
+    /// nghttp2 has read all it was given. Returns `closeConnection` when the session is
+    /// over (`sessionAlive` false) or the peer's GOAWAY left no stream to finish.
+    mutating func inputProcessed(sessionAlive: Bool) -> [Action] {
+        guard closeError == nil else { return [] }
+        if !sessionAlive {
+            let failure = goAway?.failure ?? sentGoAway ?? HTTP2Failure(errorCode: .protocolError, initiator: .library)
+            return [.closeConnection(HTTPCoreError(.goAway, "the HTTP/2 session ended: \(failure)", underlying: failure))]
+        }
+        if goAway != nil, slots.phase == .draining, slots.isIdle, role == .client {
+            return [.closeConnection(HTTPCoreError(.goAway, "the peer sent GOAWAY and every stream has finished", underlying: goAway?.failure))]
+        }
+        return []
+    }
+
+    /// nghttp2 refused our input outright (a connection error).
+    static func inputRejected(_ failure: NGHTTP2Session.Failure) -> HTTPCoreError {
+        HTTPCoreError(.goAway, "HTTP/2 connection error: \(failure)", underlying: HTTP2Failure(errorCode: .protocolError, initiator: .library))
+    }
+
+    static func goAwayError(_ failure: HTTP2Failure) -> HTTPCoreError {
+        HTTPCoreError(.goAway, "the server is closing the connection (GOAWAY \(failure.errorCode)); the request was not processed", processing: .notProcessed, underlying: failure)
+    }
+
+    // MARK: - Heads
+
+    private mutating func responseHead(_ id: Int32, _ fields: [NGHTTP2Session.Field]) -> [Action] {
+        guard streams[id] != nil, streams[id]!.head == nil else { return [] }
+        do {
+            let head = try HTTP2Fields.responseHead(fields)
+            if head.status.kind == .informational { return [] } // 1xx: wait for the final head
+            streams[id]!.head = .response(head)
+            streams[id]!.readDeadline = nil
+            return wake(id, head: true)
+        } catch {
+            return [.reset(stream: id, code: .protocolError)] + failStream(id, error)
+        }
+    }
+
+    /// Server role: the peer opened stream `id` with a request.
+    private mutating func requestHead(_ id: Int32, _ fields: [NGHTTP2Session.Field]) -> [Action] {
+        guard streams[id] == nil else { return [] }
+        guard let head = HTTP2Fields.requestHead(fields) else {
+            return [.reset(stream: id, code: .protocolError)]
+        }
+        var state = HTTP2StreamState(holdsSlot: false)
+        state.head = .request(head)
+        streams[id] = state
+        incoming.append(id)
+        return [.wakeIncoming]
+    }
+
+    // MARK: - Closing
+
+    private mutating func streamClosed(_ id: Int32, code: UInt32, now: HTTPInstant) -> [Action] {
+        guard var state = streams[id] else { return [] }
+        state.wireClosed = true
+        let errorCode = HTTP2ErrorCode(code)
+        var actions: [Action] = []
+        // The peer ended its side and closed cleanly (an early complete response, perhaps
+        // with RST_STREAM(NO_ERROR)): no error, and an unfinished upload just stops.
+        let clean = state.remoteEnded && code == 0
+        if state.error == nil, !clean {
+            let error: HTTPCoreError
+            if errorCode == .refusedStream, state.resetByPeer == nil, let goAway {
+                // GOAWAY says the peer never processed this stream, but a head it already
+                // sent proves otherwise: then a retry is not safe.
+                error = state.head != nil
+                    ? HTTPCoreError(.goAway, "the server went away (GOAWAY \(goAway.failure.errorCode)) in the middle of the response", underlying: goAway.failure)
+                    : Self.goAwayError(goAway.failure)
+            } else if let peerCode = state.resetByPeer {
+                let failure = HTTP2Failure(errorCode: HTTP2ErrorCode(peerCode), initiator: .remotePeer)
+                let processing: HTTPCoreError.Processing = failure.errorCode == .refusedStream ? .notProcessed : .unknown
+                error = HTTPCoreError(.streamReset, "the peer reset the stream: \(failure.errorCode)", processing: processing, underlying: failure)
+            } else if code != 0 {
+                let failure = HTTP2Failure(errorCode: errorCode, initiator: .library)
+                error = HTTPCoreError(.streamReset, "the stream was reset because the peer broke HTTP/2: \(errorCode)", underlying: failure)
+            } else {
+                error = HTTPCoreError(.truncatedResponse, "the HTTP/2 stream closed before the peer's side ended")
+            }
+            streams[id] = state
+            actions += failStream(id, error)
+            state = streams[id]!
+        } else {
+            streams[id] = state
+            actions += wake(id, head: true, data: true, room: true)
+            state = streams[id]!
+        }
+        if state.uploading {
+            state.uploading = false
+            actions.append(.stopUpload(stream: id))
+        }
+        if state.holdsSlot {
+            state.holdsSlot = false
+            actions += releaseSlot(now: now)
+        }
+        // Keep the stream until the application has taken its end or its error (a woken
+        // waiter asks for it after this), unless it already let go.
+        let forget = state.consumerDone
+        if forget { removeIncoming(id) }
+        streams[id] = forget ? nil : state
+        return actions
+    }
+
+    /// Ends every wait on stream `id` with `error` (the head, the data, the upload room).
+    mutating func failStream(_ id: Int32, _ error: HTTPCoreError) -> [Action] {
+        guard streams[id] != nil else { return [] }
+        if streams[id]!.error == nil { streams[id]!.error = error }
+        var actions = wake(id, head: true, data: true, room: true)
+        if streams[id]!.uploading, !streams[id]!.wireClosed {
+            actions.append(.stopUpload(stream: id))
+        }
+        return actions
+    }
+
+    /// Clears the wait flags named and returns the wake-ups for those that were set.
+    mutating func wake(_ id: Int32, head: Bool = false, data: Bool = false, room: Bool = false) -> [Action] {
+        guard var state = streams[id] else { return [] }
+        var actions: [Action] = []
+        if head, state.waitingForHead {
+            state.waitingForHead = false
+            actions.append(.wakeHead(stream: id))
+        }
+        if data, state.waitingForData {
+            state.waitingForData = false
+            actions.append(.wakeData(stream: id))
+        }
+        if room, state.waitingForRoom {
+            state.waitingForRoom = false
+            actions.append(.wakeRoom(stream: id))
+        }
+        streams[id] = state
+        return actions
+    }
+
+    mutating func removeIncoming(_ id: Int32) {
+        if let index = incoming.firstIndex(of: id) { incoming.remove(at: index) }
+    }
+}

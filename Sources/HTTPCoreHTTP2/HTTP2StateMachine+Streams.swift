@@ -1,0 +1,215 @@
+import HTTPCore
+import HTTPTypes
+
+extension HTTP2StateMachine {
+    /// The timeouts and trace one stream carries (from the request's options).
+    struct StreamOptions {
+        var readTimeout: Duration?
+        var writeTimeout: Duration?
+        var totalDeadline: HTTPInstant?
+        var trace: RequestTrace?
+    }
+
+    static func streamGone(_ id: Int32) -> HTTPCoreError {
+        HTTPCoreError(.connectionClosed, "HTTP/2 stream \(id) is gone (reset, or its end was already read)")
+    }
+
+    // MARK: - Opening
+
+    /// Stream `id`, submitted with the slot `requestSlot` gave, is on its way. When
+    /// `localFinished`, the whole request is queued and the head's read timeout starts now;
+    /// otherwise only the total deadline runs until the body is queued.
+    mutating func streamOpened(_ id: Int32, options: StreamOptions, localFinished: Bool, uploading: Bool, now: HTTPInstant) -> [Action] {
+        var state = HTTP2StreamState(holdsSlot: true)
+        state.readTimeout = options.readTimeout
+        state.writeTimeout = options.writeTimeout
+        state.totalDeadline = options.totalDeadline
+        state.trace = options.trace
+        state.localFinished = localFinished
+        state.uploading = uploading
+        streams[id] = state
+        return armRead(id, timeout: localFinished ? options.readTimeout : nil, now: now)
+    }
+
+    /// nghttp2 refused the stream: its slot goes to the next waiter.
+    mutating func openFailed(now: HTTPInstant) -> [Action] {
+        releaseSlot(now: now)
+    }
+
+    // MARK: - The peer's side
+
+    enum HeadStep {
+        case ready(HTTP2StreamState.Head)
+        case failed(HTTPCoreError)
+        /// Sleep until `wakeHead`, then ask again.
+        case wait
+    }
+
+    mutating func takeHead(_ id: Int32) -> HeadStep {
+        guard var state = streams[id] else { return .failed(Self.streamGone(id)) }
+        if let head = state.head {
+            state.headTaken = true
+            streams[id] = state
+            return .ready(head)
+        }
+        if let error = state.error {
+            consumerFinished(id)
+            return .failed(error)
+        }
+        state.waitingForHead = true
+        streams[id] = state
+        return .wait
+    }
+
+    enum ReadStep {
+        case data([UInt8])
+        case end(HTTPFields?)
+        case failed(HTTPCoreError)
+        /// Sleep until `wakeData`, then ask again.
+        case wait
+    }
+
+    /// The application reads up to `maxBytes` of the peer's body. Taking bytes reopens the
+    /// windows (`consume`), so the peer sends only as fast as the application reads.
+    mutating func read(_ id: Int32, maxBytes: Int, now: HTTPInstant) -> (ReadStep, [Action]) {
+        guard var state = streams[id] else { return (.failed(Self.streamGone(id)), []) }
+        if state.hasBufferedBody {
+            let bytes = state.take(maxBytes: maxBytes)
+            state.readDeadline = nil
+            streams[id] = state
+            return (.data(bytes), [.consume(stream: id, count: bytes.count)])
+        }
+        if let error = state.error {
+            consumerFinished(id)
+            return (.failed(error), [])
+        }
+        if state.remoteEnded {
+            consumerFinished(id)
+            return (.end(state.trailers), [])
+        }
+        state.waitingForData = true
+        streams[id] = state
+        let actions = state.readDeadline == nil ? armRead(id, timeout: state.readTimeout, now: now) : []
+        return (.wait, actions)
+    }
+
+    /// The application is done with stream `id` (took its end or its error): forget it
+    /// once the wire is done too, else when it closes.
+    mutating func consumerFinished(_ id: Int32) {
+        guard streams[id] != nil else { return }
+        streams[id]!.consumerDone = true
+        if streams[id]!.wireClosed {
+            streams[id] = nil
+            removeIncoming(id)
+        }
+    }
+
+    /// Server role: the next stream the peer opened, in order.
+    enum IncomingStep {
+        case stream(Int32)
+        case failed(HTTPCoreError)
+        case wait
+    }
+
+    mutating func takeIncoming() -> IncomingStep {
+        if !incoming.isEmpty { return .stream(incoming.removeFirst()) }
+        if let closeError { return .failed(closeError) }
+        return .wait
+    }
+
+    // MARK: - Our side
+
+    enum SendStep {
+        /// Queue the bytes in nghttp2 now; when `wait`, sleep until `wakeRoom` and ask `room`.
+        case queue(wait: Bool)
+        /// The peer closed the stream after a complete answer: stop sending, no error.
+        case stopped
+        case failed(HTTPCoreError)
+    }
+
+    /// The application sends `count` body bytes on `id`, ending its side when `end`.
+    mutating func send(_ id: Int32, count: Int, end: Bool, now: HTTPInstant) -> (SendStep, [Action]) {
+        guard var state = streams[id] else { return (.failed(Self.streamGone(id)), []) }
+        if let error = state.error { return (.failed(error), []) }
+        if state.wireClosed { return (.stopped, []) }
+        guard !state.localFinished else {
+            return (.failed(HTTPCoreError(.invalidRequest, "stream \(id) already ended its side")), [])
+        }
+        state.queuedBytes += count
+        state.localFinished = end
+        streams[id] = state
+        if end {
+            // All queued: the wait for the head gets its read timeout from here.
+            let actions = state.head == nil ? armRead(id, timeout: state.readTimeout, now: now) : []
+            return (.queue(wait: false), actions)
+        }
+        guard state.queuedBytes >= uploadBuffer else { return (.queue(wait: false), []) }
+        streams[id]!.waitingForRoom = true
+        return (.queue(wait: true), armWrite(id, timeout: state.writeTimeout, now: now))
+    }
+
+    enum RoomStep {
+        case ready
+        case stopped
+        case failed(HTTPCoreError)
+        case wait
+    }
+
+    /// After `wakeRoom`: may the sender go on?
+    mutating func room(_ id: Int32) -> RoomStep {
+        guard let state = streams[id] else { return .failed(Self.streamGone(id)) }
+        if let error = state.error { return .failed(error) }
+        if state.wireClosed { return .stopped }
+        if state.queuedBytes < uploadBuffer {
+            streams[id]!.writeDeadline = nil
+            return .ready
+        }
+        streams[id]!.waitingForRoom = true
+        return .wait
+    }
+
+    /// The upload task finished (or stopped) on its own.
+    mutating func uploadEnded(_ id: Int32) {
+        streams[id]?.uploading = false
+    }
+
+    // MARK: - Ending early
+
+    /// The application let go of stream `id` (a cancelled task, a dropped body, a reset
+    /// with `code`), or a deadline passed (`error`). Waiters fail with `error`, or with
+    /// `.cancelled`; the peer gets RST_STREAM; the slot goes to the next waiter. A stream
+    /// failed by a deadline stays until its waiter has taken the error.
+    mutating func cancel(_ id: Int32, error: HTTPCoreError? = nil, code: HTTP2ErrorCode = .cancel, now: HTTPInstant) -> [Action] {
+        guard var state = streams.removeValue(forKey: id) else { return [] }
+        let reason = error ?? HTTPCoreError(.cancelled, "the stream was cancelled", underlying: HTTP2Failure(errorCode: code, initiator: .localUser))
+        if state.error == nil { state.error = reason }
+        var actions: [Action] = []
+        if !state.wireClosed { actions.append(.reset(stream: id, code: code)) }
+        if state.uploading {
+            state.uploading = false
+            actions.append(.stopUpload(stream: id))
+        }
+        streams[id] = state
+        actions += wake(id, head: true, data: true, room: true)
+        if state.holdsSlot {
+            streams[id]!.holdsSlot = false
+            actions += releaseSlot(now: now)
+        }
+        if error == nil {
+            streams[id] = nil
+            removeIncoming(id)
+        } else {
+            // We reset it: nothing more comes from the wire that matters.
+            streams[id]!.wireClosed = true
+        }
+        return actions
+    }
+
+    /// Feeding the request body failed (the source threw, or its length was wrong): the
+    /// peer gets RST_STREAM(CANCEL) and whoever reads the stream gets `error`.
+    mutating func uploadFailed(_ id: Int32, _ error: HTTPCoreError, now: HTTPInstant) -> [Action] {
+        guard streams[id] != nil else { return [] }
+        streams[id]!.uploading = false
+        return cancel(id, error: error, now: now)
+    }
+}

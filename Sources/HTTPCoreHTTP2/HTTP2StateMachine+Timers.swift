@@ -1,0 +1,69 @@
+import HTTPCore
+
+extension HTTP2StateMachine {
+    /// Stream `id` waits for the peer (head or data) for at most `timeout`, and never past
+    /// its total deadline (nil `timeout`: the total deadline alone).
+    mutating func armRead(_ id: Int32, timeout: Duration?, now: HTTPInstant) -> [Action] {
+        guard let state = streams[id] else { return [] }
+        let deadline = Self.earliest(timeout.map { now + $0 }, state.totalDeadline)
+        streams[id]!.readDeadline = deadline
+        return deadlineArmed(deadline)
+    }
+
+    /// Stream `id` waits for upload room for at most `timeout` (and its total deadline).
+    mutating func armWrite(_ id: Int32, timeout: Duration?, now: HTTPInstant) -> [Action] {
+        guard let state = streams[id] else { return [] }
+        let deadline = Self.earliest(timeout.map { now + $0 }, state.totalDeadline)
+        streams[id]!.writeDeadline = deadline
+        return deadlineArmed(deadline)
+    }
+
+    /// A deadline was set: the timer must wake earlier than it planned?
+    mutating func deadlineArmed(_ deadline: HTTPInstant?) -> [Action] {
+        guard let deadline, timerTarget.map({ deadline < $0 }) ?? true else { return [] }
+        timerTarget = deadline
+        return [.rescheduleTimer]
+    }
+
+    /// The earliest deadline anything waits for: the shell's timer sleeps until then.
+    var nextDeadline: HTTPInstant? {
+        var earliest = functionalPing?.deadline
+        for state in streams.values { earliest = Self.earliest(earliest, state.deadline) }
+        return earliest
+    }
+
+    /// The timer woke at `now`: overdue waits fail (`.totalTimeout`, `.writeTimeout` or
+    /// `.readTimeout`, and the stream is reset); an unanswered functional PING ends the
+    /// connection. Then `timerTarget` is the next deadline.
+    mutating func timerFired(now: HTTPInstant) -> [Action] {
+        var actions: [Action] = []
+        if let functionalPing, functionalPing.deadline <= now {
+            actions.append(.closeConnection(HTTPCoreError(
+                .readTimeout, "the peer did not answer a PING within \(functionalTimeout): the connection is dead"
+            )))
+        }
+        let overdue = streams.filter { $0.value.deadline.map { $0 <= now } ?? false }
+        for id in overdue.keys.sorted() {
+            let state = overdue[id]!
+            let error = if let total = state.totalDeadline, total <= now {
+                HTTPCoreError(.totalTimeout, "the request's total deadline passed")
+            } else if let write = state.writeDeadline, write <= now {
+                HTTPCoreError(.writeTimeout, "the peer did not open the flow-control window in time")
+            } else {
+                HTTPCoreError(.readTimeout, "no data from the peer before the read deadline")
+            }
+            streams[id]!.readDeadline = nil
+            streams[id]!.writeDeadline = nil
+            actions += cancel(id, error: error, now: now)
+        }
+        timerTarget = nextDeadline
+        return actions
+    }
+
+    static func earliest(_ a: HTTPInstant?, _ b: HTTPInstant?) -> HTTPInstant? {
+        switch (a, b) {
+        case let (a?, b?): min(a, b)
+        case let (a, b): a ?? b
+        }
+    }
+}
