@@ -64,21 +64,19 @@ import Testing
         await fixture.shutdown()
     }
 
-    /// Cancelled while the lookup may be running: the caller returns at once, with
-    /// `.cancelled` unless the lookup already answered. (A loopback lookup takes well under
-    /// a millisecond here, so which of the two wins is not fixed; the mock's `.hang` tests
-    /// the cancellation of a lookup that never answers.)
+    /// Cancelled while the lookup may be running: the caller gets `.cancelled`, or the
+    /// answer if the lookup won the race, and nothing else (no second resume, no hang).
+    /// Which wins is not fixed, and a loaded machine delays both, so there is no time
+    /// bound here: the mock's `.hang` and the pool's SOCKS5 tests cover a lookup that
+    /// never answers, where only a prompt cancellation lets the test end.
     @Test(arguments: BackendKind.real)
-    func cancellingARunningLookupReturnsPromptly(kind: BackendKind) async throws {
+    func cancellingARunningLookupEndsItTyped(kind: BackendKind) async throws {
         let fixture = kind.makeFixture()
-        let clock = ContinuousClock()
         for _ in 0..<20 {
             let task = Task { try await fixture.backend.resolve(host: "nonexistent.invalid", port: 80) }
-            let start = clock.now
             task.cancel()
             let error = await #expect(throws: HTTPCoreError.self) { try await task.value }
             #expect(error?.code == .cancelled || error?.code == .hostNotFound)
-            #expect(clock.now - start < .seconds(2))
         }
         await fixture.shutdown()
     }
