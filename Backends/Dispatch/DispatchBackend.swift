@@ -28,6 +28,17 @@ public final class DispatchBackend: NetworkBackend {
         return loops[index]
     }
 
+    /// Names go through `getaddrinfo` on a Dispatch worker: it blocks, so it stays off
+    /// both the stream queues and Swift's cooperative pool.
+    public func resolve(host: String, port: Int) async throws -> [ResolvedAddress] {
+        if let literal = ResolvedAddress(literal: host, port: port) { return [literal] }
+        if Task.isCancelled { throw HTTPCoreError(.cancelled, "resolving \(host) cancelled", processing: .notProcessed) }
+        let waiter = Waiter<[ResolvedAddress]>()
+        DispatchQueue.global().async {
+            waiter.resume(with: ResolvedAddress.answer(POSIXSocket.resolve(host: host, port: port), for: host))
+        }
+        return try await waiter.wait()
+    }
 
     public func connectTCP(host: String, port: Int, options: ConnectOptions) async throws -> any NetworkStream {
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "connect cancelled", processing: .notProcessed) }

@@ -4,6 +4,11 @@ public import HTTPCore
 /// failure, or a connect that hangs until its timeout on the manual clock), or reach a
 /// `listenTCP`/`listenUnix` listener on the same backend through an in-memory pair.
 ///
+/// Names resolve only as scripted (`scriptResolution`): the mock never asks real DNS, so
+/// an unscripted name, `localhost` included, is `.hostNotFound`. A TCP connect to a name
+/// with a scripted resolution races its addresses through `HappyEyeballs`, as the real
+/// backends do; a connect to any other host is matched as given.
+///
 /// Every connect is recorded with its host, port and options.
 public final class MockNetworkBackend: NetworkBackend {
     /// What the next matching connect does.
@@ -13,6 +18,15 @@ public final class MockNetworkBackend: NetworkBackend {
         case fail(HTTPCoreError.Code)
         /// Never completes: fails with `.connectTimeout` when the connect timeout passes on
         /// the clock, or with `.cancelled` when the task is cancelled.
+        case hang
+    }
+
+    /// What looking up a name gives.
+    public enum Resolution: Sendable {
+        /// These IP literals, in this order, each with the port asked for.
+        case addresses([String])
+        case failure(HTTPCoreError)
+        /// Never answers: the caller's deadline or cancellation ends the wait.
         case hang
     }
 
@@ -35,6 +49,8 @@ public final class MockNetworkBackend: NetworkBackend {
         var records: [ConnectRecord] = []
         var streams: [MockScriptedStream] = []
         var listeners: [SocketAddress: MockListener] = [:]
+        var resolutions: [String: Resolution] = [:]
+        var lookups: [String] = []
     }
 
     public let manualClock: ManualClock
@@ -53,6 +69,25 @@ public final class MockNetworkBackend: NetworkBackend {
         expectConnect(host: host, port: port, .script(steps))
     }
 
+    /// Makes every later lookup of `host` answer `resolution` (a name keeps its answer, as
+    /// behind a resolver's cache). Scripted addresses must be IP literals.
+    public func scriptResolution(host: String, _ resolution: Resolution) {
+        if case .addresses(let addresses) = resolution {
+            for address in addresses where IPAddressLiteral(address) == nil {
+                preconditionFailure("mock: a scripted resolution must list IP literals, not \(address)")
+            }
+        }
+        state.withLock { $0.resolutions[host] = resolution }
+    }
+
+    /// Shorthand for a name that resolves to `addresses` (IP literals, in resolver order).
+    public func scriptResolution(host: String, addresses: [String]) {
+        scriptResolution(host: host, .addresses(addresses))
+    }
+
+    /// The names looked up, in order (IP literals answer themselves and are not listed).
+    public var lookups: [String] { state.withLock { $0.lookups } }
+
     public var connectRecords: [ConnectRecord] { state.withLock { $0.records } }
     /// The scripted streams handed out, in connect order.
     public var streams: [MockScriptedStream] { state.withLock { $0.streams } }
@@ -61,8 +96,35 @@ public final class MockNetworkBackend: NetworkBackend {
     /// Outcomes queued and not yet used.
     public var unusedExpectations: Int { state.withLock { $0.expectations.count } }
 
+    public func resolve(host: String, port: Int) async throws -> [ResolvedAddress] {
+        if let literal = ResolvedAddress(literal: host, port: port) { return [literal] }
+        if Task.isCancelled { throw HTTPCoreError(.cancelled, "resolving \(host) cancelled", processing: .notProcessed) }
+        let resolution = state.withLock { state in
+            state.lookups.append(host)
+            return state.resolutions[host]
+        }
+        switch resolution {
+        case .addresses(let literals):
+            var addresses: [ResolvedAddress] = []
+            for address in literals.compactMap({ ResolvedAddress(literal: $0, port: port) }) where !addresses.contains(address) {
+                addresses.append(address)
+            }
+            return try ResolvedAddress.answer(.success(addresses), for: host).get()
+        case .failure(let error):
+            throw error
+        case .hang:
+            // Nobody else holds the waiter: only cancellation ends the wait.
+            return try await Waiter<[ResolvedAddress]>().wait()
+        case nil:
+            throw HTTPCoreError(.hostNotFound, "mock: no resolution scripted for \(host)", processing: .notProcessed)
+        }
+    }
+
     public func connectTCP(host: String, port: Int, options: ConnectOptions) async throws -> any NetworkStream {
-        try await connect(ConnectRecord(host: host, port: port, unixPath: nil, options: options), address: .inet(host: host, port: port))
+        guard state.withLock({ $0.resolutions[host] != nil }) else {
+            return try await connect(ConnectRecord(host: host, port: port, unixPath: nil, options: options), address: .inet(host: host, port: port))
+        }
+        return try await race(try await resolve(host: host, port: port), options: options)
     }
 
     public func connectUnixSocket(path: String, options: ConnectOptions) async throws -> any NetworkStream {
@@ -88,7 +150,9 @@ public final class MockNetworkBackend: NetworkBackend {
         }
     }
 
-    private func connect(_ record: ConnectRecord, address: SocketAddress) async throws -> any NetworkStream {
+    /// One connect attempt, matched against listeners and then expectations by exactly the
+    /// host it names.
+    func connect(_ record: ConnectRecord, address: SocketAddress) async throws -> any NetworkStream {
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "connect cancelled") }
         let (listener, outcome) = state.withLock { state -> (MockListener?, ConnectOutcome?) in
             state.records.append(record)

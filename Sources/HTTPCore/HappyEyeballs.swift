@@ -1,18 +1,3 @@
-/// An address a name resolved to, as an IP literal.
-package struct ResolvedAddress: Sendable, Hashable, CustomStringConvertible {
-    package var ip: String
-    package var port: Int
-    package var isIPv6: Bool
-
-    package init(ip: String, port: Int, isIPv6: Bool) {
-        self.ip = ip
-        self.port = port
-        self.isIPv6 = isIPv6
-    }
-
-    package var description: String { isIPv6 ? "[\(ip)]:\(port)" : "\(ip):\(port)" }
-}
-
 /// The connection race of RFC 8305 ("Happy Eyeballs v2") as a value type: backends feed
 /// it events (attempt failed, attempt connected, stagger timer fired) and run the actions
 /// it returns. It never does I/O, so both real backends share it and tests drive it alone.

@@ -1,10 +1,24 @@
-/// Opens streams. The libuv, Dispatch and mock backends implement it; the pool and the
-/// client hold one and never see sockets.
+/// Opens streams and resolves names. The libuv, Dispatch and mock backends implement it;
+/// the pool and the client hold one and never see sockets or call a blocking resolver.
 ///
 /// The backend also owns time (`clock`), so a test that injects the mock backend gets a
 /// manual clock for every timeout above it. Server code listens through the same backend.
 public protocol NetworkBackend: Sendable {
     var clock: any HTTPClock { get }
+
+    /// The addresses `host` resolves to, each with `port`, in the resolver's order without
+    /// duplicates. For callers that need an address rather than a stream (a `socks5://`
+    /// proxy is given one).
+    ///
+    /// - An IP literal (brackets allowed) answers itself at once, without a lookup.
+    /// - A name resolves on the backend's own threads (libuv: `uv_getaddrinfo` on libuv's
+    ///   pool; Dispatch: a Dispatch worker), never on Swift's cooperative pool, whose few
+    ///   threads a blocking `getaddrinfo` would starve.
+    /// - No such name, or a name with no IPv4 or IPv6 address, throws `HTTPCoreError`
+    ///   `.hostNotFound`.
+    /// - A cancelled caller gets `.cancelled` at once; a lookup already running finishes
+    ///   unobserved (`getaddrinfo` cannot be interrupted).
+    func resolve(host: String, port: Int) async throws -> [ResolvedAddress]
 
     /// Resolves `host`, tries its addresses (Happy Eyeballs where the backend supports it)
     /// and returns the first that connects. Throws `.connectRefused`, `.hostNotFound`,

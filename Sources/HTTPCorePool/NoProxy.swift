@@ -1,3 +1,5 @@
+import HTTPCore
+
 /// A `NO_PROXY` list, matched as curl matches it: entries separated by commas or spaces,
 /// case-insensitive. `*` matches every host. A name matches itself and its subdomains
 /// (`example.com` and `.example.com` both match `example.com` and `a.example.com`, never
@@ -40,7 +42,7 @@ public struct NoProxy: Sendable, Equatable, CustomStringConvertible {
         var host = host.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host.hasSuffix(".") { host.removeLast() }
-        let address = HostResolver.numericAddress(host)
+        let address = IPAddressLiteral(host)?.bytes
         return entries.contains { entry in
             if let wanted = entry.port, wanted != port { return false }
             switch entry.pattern {
@@ -73,12 +75,12 @@ public struct NoProxy: Sendable, Equatable, CustomStringConvertible {
         }
         if hostPart == "*" { return Entry(pattern: .all, port: port) }
         if let slash = hostPart.firstIndex(of: "/") {
-            guard let bytes = HostResolver.numericAddress(String(hostPart[..<slash])),
+            guard let bytes = IPAddressLiteral(String(hostPart[..<slash]))?.bytes,
                   let length = Int(hostPart[hostPart.index(after: slash)...]), (0...bytes.count * 8).contains(length)
             else { return nil }
             return Entry(pattern: .network(bytes, prefixLength: length), port: port)
         }
-        if let bytes = HostResolver.numericAddress(String(hostPart)) { return Entry(pattern: .address(bytes), port: port) }
+        if let bytes = IPAddressLiteral(String(hostPart))?.bytes { return Entry(pattern: .address(bytes), port: port) }
         // `*.example.com` and `.example.com` mean what `example.com` means.
         if hostPart.hasPrefix("*.") { hostPart = hostPart.dropFirst(2) }
         while hostPart.hasPrefix(".") { hostPart = hostPart.dropFirst() }

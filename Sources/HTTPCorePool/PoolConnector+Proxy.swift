@@ -26,7 +26,7 @@ extension PoolConnector {
             return try await negotiate(over: try await handshake.run(over: stream, deadline: deadline), origin: origin, deadline: deadline)
         case .socks5, .socks5h:
             // Resolved before the proxy connection opens, so a failed lookup leaves nothing open.
-            let address = try await socksAddress(origin.host, remoteDNS: proxy.kind == .socks5h, deadline: deadline)
+            let address = try await socksAddress(origin.host, port: origin.port, remoteDNS: proxy.kind == .socks5h, deadline: deadline)
             let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline)
             var handshake = SOCKS5Handshake(address: address, port: origin.port, credentials: proxy.credentials)
             return try await negotiate(over: try await handshake.run(over: stream, deadline: deadline), origin: origin, deadline: deadline)
@@ -47,10 +47,39 @@ extension PoolConnector {
     }
 
     /// What SOCKS5 is asked to connect to: IP literals as addresses; names as names for
-    /// socks5h, resolved here for socks5.
-    private func socksAddress(_ host: String, remoteDNS: Bool, deadline: HTTPInstant?) async throws(HTTPCoreError) -> SOCKS5Handshake.Address {
-        if remoteDNS, HostResolver.numericAddress(host) == nil { return .domain(host) }
-        let address = try await HostResolver.resolve(host, clock: backend.clock, deadline: deadline)
-        return address.count == 4 ? .ipv4(address) : .ipv6(address)
+    /// socks5h, resolved here by the backend for socks5. The proxy makes one connect, so
+    /// there is no Happy Eyeballs to feed: the first IPv4 address, else the first IPv6.
+    private func socksAddress(_ host: String, port: Int, remoteDNS: Bool, deadline: HTTPInstant?) async throws(HTTPCoreError) -> SOCKS5Handshake.Address {
+        if let literal = IPAddressLiteral(host) { return SOCKS5Handshake.Address(literal) }
+        if remoteDNS { return .domain(host) }
+        let addresses = try await resolve(host, port: port, deadline: deadline)
+        guard let chosen = addresses.first(where: { !$0.isIPv6 }) ?? addresses.first, let literal = IPAddressLiteral(chosen.ip) else {
+            throw HTTPCoreError(.hostNotFound, "\(host) resolved to no usable address for the SOCKS5 proxy", processing: .notProcessed)
+        }
+        return SOCKS5Handshake.Address(literal)
+    }
+
+    /// `host`'s addresses from the backend (which looks names up on its own threads), given
+    /// up at `deadline` (`.connectTimeout`) or on cancellation (`.cancelled`); a lookup still
+    /// running then finishes unobserved. Nothing is open yet, so every failure is
+    /// `.notProcessed`.
+    private func resolve(_ host: String, port: Int, deadline: HTTPInstant?) async throws(HTTPCoreError) -> [ResolvedAddress] {
+        let (backend, clock) = (backend, backend.clock)
+        do {
+            return try await withThrowingTaskGroup(of: [ResolvedAddress].self) { group in
+                group.addTask { try await backend.resolve(host: host, port: port) }
+                if let deadline {
+                    group.addTask {
+                        try await clock.sleep(until: deadline)
+                        throw HTTPCoreError(.connectTimeout, "resolving \(host) for the SOCKS5 proxy did not finish in time", processing: .notProcessed)
+                    }
+                }
+                defer { group.cancelAll() }
+                guard let addresses = try await group.next() else { preconditionFailure("the lookup task is in the group") }
+                return addresses
+            }
+        } catch {
+            throw HTTPCoreError.from(error, default: .hostNotFound).with(processing: .notProcessed)
+        }
     }
 }

@@ -15,8 +15,8 @@ public struct Proxy: Sendable, CustomStringConvertible {
         /// An HTTP/1.1 proxy over TLS: TLS to the proxy, then (for https://) TLS to the
         /// origin inside it.
         case https
-        /// SOCKS5 (RFC 1928) with host names resolved here, by `getaddrinfo`: the proxy
-        /// gets an IP address (the first IPv4 one, else the first IPv6 one).
+        /// SOCKS5 (RFC 1928) with host names resolved here, by the backend's `resolve`: the
+        /// proxy gets an IP address (the first IPv4 one, else the first IPv6 one).
         case socks5
         /// SOCKS5 with host names resolved by the proxy: the name goes to the proxy and no
         /// DNS query leaves this host.

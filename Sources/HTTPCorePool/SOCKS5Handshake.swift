@@ -162,3 +162,11 @@ struct SOCKS5Handshake: ProxyHandshake {
         return request + [UInt8(port >> 8 & 0xFF), UInt8(port & 0xFF)]
     }
 }
+
+extension SOCKS5Handshake.Address {
+    /// An IP literal goes to the proxy as an address whichever SOCKS5 flavour is in use:
+    /// there is nothing to resolve.
+    init(_ literal: IPAddressLiteral) {
+        self = literal.isIPv6 ? .ipv6(literal.bytes) : .ipv4(literal.bytes)
+    }
+}

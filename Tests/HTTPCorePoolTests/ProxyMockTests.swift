@@ -138,18 +138,98 @@ import Testing
         #expect(backend.failures.isEmpty)
     }
 
-    @Test func socks5ResolvesHereAndSendsTheAddress() async throws {
+    /// socks5 resolves through the backend and sends the first IPv4 address even when an
+    /// IPv6 address comes first: the proxy makes one connect, IPv4 is the likelier to work.
+    @Test func socks5ResolvesThroughTheBackendAndSendsTheIPv4Address() async throws {
         let backend = MockNetworkBackend()
+        backend.scriptResolution(host: "origin.test", addresses: ["2001:db8::7", "10.0.0.7"])
         backend.expectConnect(host: "proxy.test", port: 1080, script: [
             .write([5, 1, 0]), .read([5, 0]),
-            .write([5, 1, 0, 1, 127, 0, 0, 1, 0, 80]), .read([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
-            .write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), .read("HTTP/1.1 204 No Content\r\n\r\n"),
+            .write([5, 1, 0, 1, 10, 0, 0, 7, 0, 80]), .read([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+            .write("GET / HTTP/1.1\r\nHost: origin.test\r\n\r\n"), .read("HTTP/1.1 204 No Content\r\n\r\n"),
         ])
         try await withConnectionPool(backend: backend, configuration: try Self.configuration("socks5://proxy.test")) { pool in
-            let response = try await pool.send(try Self.request("http://localhost/"))
+            let response = try await pool.send(try Self.request("http://origin.test/"))
+            #expect(response.status == .noContent)
+        }
+        #expect(backend.lookups == ["origin.test"])
+        #expect(backend.connectRecords.map(\.host) == ["proxy.test"])
+        #expect(backend.failures.isEmpty)
+    }
+
+    @Test func socks5SendsAnIPv6AddressWhenTheNameHasNoIPv4() async throws {
+        let backend = MockNetworkBackend()
+        backend.scriptResolution(host: "origin.test", addresses: ["2001:db8::7"])
+        backend.expectConnect(host: "proxy.test", port: 1080, script: [
+            .write([5, 1, 0]), .read([5, 0]),
+            .write([5, 1, 0, 4, 0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [7, 0x1F, 0x90]),
+            .read([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+            .write("GET / HTTP/1.1\r\nHost: origin.test:8080\r\n\r\n"), .read("HTTP/1.1 204 No Content\r\n\r\n"),
+        ])
+        try await withConnectionPool(backend: backend, configuration: try Self.configuration("socks5://proxy.test")) { pool in
+            let response = try await pool.send(try Self.request("http://origin.test:8080/"))
             #expect(response.status == .noContent)
         }
         #expect(backend.failures.isEmpty)
+    }
+
+    /// The lookup comes before the proxy connection, so a name that does not resolve
+    /// fails typed, safe to retry, with nothing opened.
+    @Test func socks5WithANameThatDoesNotResolveFailsBeforeReachingTheProxy() async throws {
+        let backend = MockNetworkBackend()
+        backend.scriptResolution(host: "origin.test", .failure(HTTPCoreError(.hostNotFound, "NXDOMAIN", processing: .notProcessed)))
+        let pool = try ConnectionPool(backend: backend, configuration: try Self.configuration("socks5://proxy.test"))
+        let error = await #expect(throws: HTTPCoreError.self) { try await pool.send(try Self.request("http://origin.test/")) }
+        #expect(error?.code == .hostNotFound)
+        #expect(error?.processing == .notProcessed)
+        #expect(backend.lookups == ["origin.test"])
+        #expect(backend.connectRecords.isEmpty)
+        await pool.shutdown()
+    }
+
+    /// socks5h hands the name to the proxy: the backend is never asked.
+    @Test func socks5hDoesNotResolve() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "proxy.test", port: 1080, script: [
+            .write([5, 1, 0]), .read([5, 0]),
+            .write([5, 1, 0, 3, 11] + Array("origin.test".utf8) + [0, 80]), .read([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+            .write("GET / HTTP/1.1\r\nHost: origin.test\r\n\r\n"), .read("HTTP/1.1 204 No Content\r\n\r\n"),
+        ])
+        try await withConnectionPool(backend: backend, configuration: try Self.configuration("socks5h://proxy.test")) { pool in
+            let response = try await pool.send(try Self.request("http://origin.test/"))
+            #expect(response.status == .noContent)
+        }
+        #expect(backend.lookups.isEmpty)
+        #expect(backend.failures.isEmpty)
+    }
+
+    @Test func aLookupThatDoesNotAnswerEndsAtTheConnectTimeout() async throws {
+        let backend = MockNetworkBackend()
+        backend.scriptResolution(host: "origin.test", .hang)
+        var configuration = try Self.configuration("socks5://proxy.test")
+        configuration.connectTimeout = .seconds(3)
+        let pool = try ConnectionPool(backend: backend, configuration: configuration)
+        let request = Task { try await pool.send(try Self.request("http://origin.test/")) }
+        try await backend.manualClock.waitForTimers(1) // the lookup's deadline
+        backend.manualClock.advance(by: .seconds(3))
+        let error = await #expect(throws: HTTPCoreError.self) { try await request.value }
+        #expect(error?.code == .connectTimeout)
+        #expect(error?.processing == .notProcessed)
+        #expect(backend.connectRecords.isEmpty)
+        await pool.shutdown()
+    }
+
+    @Test func aCancelledRequestStopsWaitingForItsLookup() async throws {
+        let backend = MockNetworkBackend()
+        backend.scriptResolution(host: "origin.test", .hang)
+        let pool = try ConnectionPool(backend: backend, configuration: try Self.configuration("socks5://proxy.test"))
+        let request = Task { try await pool.send(try Self.request("http://origin.test/")) }
+        await waitUntil("the lookup has started") { backend.lookups == ["origin.test"] }
+        request.cancel()
+        let error = await #expect(throws: HTTPCoreError.self) { try await request.value }
+        #expect(error?.code == .cancelled)
+        #expect(backend.connectRecords.isEmpty)
+        await pool.shutdown()
     }
 
     @Test(arguments: ["http://proxy.test:1080", "socks5h://proxy.test"])

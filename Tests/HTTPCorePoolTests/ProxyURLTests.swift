@@ -67,14 +67,4 @@ import Testing
         }
         #expect(Base64.encode([0xFF, 0xFE, 0xFD, 0x00]) == "//79AA==")
     }
-
-    @Test func hostResolverReadsLiteralsAndLocalhost() async throws {
-        #expect(HostResolver.numericAddress("127.0.0.1") == [127, 0, 0, 1])
-        #expect(HostResolver.numericAddress("::1") == Array(repeating: 0, count: 15) + [1])
-        #expect(HostResolver.numericAddress("[2001:db8::ff]") == [0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [0xff])
-        #expect(HostResolver.numericAddress("localhost") == nil)
-        #expect(HostResolver.numericAddress("256.0.0.1") == nil)
-        // /etc/hosts: no DNS query leaves the machine.
-        #expect(try await HostResolver.resolve("localhost", clock: SystemClock(), deadline: nil) == [127, 0, 0, 1])
-    }
 }

@@ -37,6 +37,25 @@ public final class LibUVBackend: NetworkBackend {
         return loops[index]
     }
 
+    /// Names go through `uv_getaddrinfo`, which runs on libuv's thread pool and answers on
+    /// a loop thread.
+    public func resolve(host: String, port: Int) async throws -> [ResolvedAddress] {
+        if let literal = ResolvedAddress(literal: host, port: port) { return [literal] }
+        try refuseAfterShutdown()
+        if Task.isCancelled { throw HTTPCoreError(.cancelled, "resolving \(host) cancelled", processing: .notProcessed) }
+        let loop = pickLoop()
+        let waiter = Waiter<[ResolvedAddress]>()
+        loop.execute {
+            if loop.isShuttingDown {
+                waiter.resume(throwing: HTTPCoreError(.connectionClosed, "the backend is shut down", processing: .notProcessed))
+                return
+            }
+            UVResolver.resolve(host: host, port: port, loop: loop) { result in
+                waiter.resume(with: ResolvedAddress.answer(result, for: host))
+            }
+        }
+        return try await waiter.wait()
+    }
 
     public func connectTCP(host: String, port: Int, options: ConnectOptions) async throws -> any NetworkStream {
         try refuseAfterShutdown()
