@@ -719,3 +719,16 @@ func cString(_ chars: some Collection<CChar>) -> String {
 
 /// The number of online processors, for the default loop count.
 func onlineProcessorCount() -> Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+/// libuv writes to TCP sockets with plain `write`/`writev`, so a peer that closes while we
+/// write raises SIGPIPE, whose default action kills the process (a test run died of it).
+/// libuv's documentation leaves ignoring it to the application, as Node does; a backend
+/// does it once, and only when nobody installed a handler of their own. The write then
+/// fails with EPIPE, which the stream reports as a typed `.writeFailed`.
+let ignoreSIGPIPE: Void = {
+    var current = sigaction()
+    guard sigaction(SIGPIPE, nil, &current) == 0 else { return }
+    if current.__sigaction_handler.sa_handler == nil { // SIG_DFL
+        signal(SIGPIPE, SIG_IGN)
+    }
+}()

@@ -17,6 +17,7 @@ public final class LibUVBackend: NetworkBackend {
 
     public init(loopCount: Int = LibUVBackend.defaultLoopCount) {
         precondition(loopCount > 0, "a backend needs at least one loop")
+        ignoreSIGPIPE
         loops = (0..<loopCount).map { _ in UVLoop() }
     }
 
