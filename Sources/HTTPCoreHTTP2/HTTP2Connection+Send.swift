@@ -49,7 +49,10 @@ extension HTTP2Connection {
         do {
             if body.isStream { try await upload(request, trailers: trailers, stream: id) }
             let responseHead = try await head.wait { [weak self] in self?.cancelStream(id) }
-            return Response(head: responseHead, body: ResponseBody(source: HTTP2ResponseBodySource(connection: self, id: id)), version: .http2)
+            return Response(
+                head: responseHead, body: ResponseBody(source: HTTP2ResponseBodySource(connection: self, id: id)), version: .http2,
+                streamControl: HTTP2StreamControl(connection: self, id: id)
+            )
         } catch {
             let failure = HTTPCoreError.from(error, default: .readFailed)
             if failure.category == .cancelled || failure.code == .requestBodyLengthMismatch { cancelStream(id) }

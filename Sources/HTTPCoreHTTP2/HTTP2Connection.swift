@@ -159,15 +159,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// SETTINGS_NO_RFC7540_PRIORITIES = 1) and the stream is still open; false otherwise.
     @discardableResult
     public func updatePriority(of response: Response, to priority: Priority) async -> Bool {
-        guard let source = response.body.source as? HTTP2ResponseBodySource, source.connection === self else { return false }
-        let sent = core.withLock { core -> Bool in
-            guard core.closeError == nil, core.session.peerAllowsPriorityUpdate,
-                  core.streams[source.id]?.holdsSlot == true else { return false }
-            core.session.priorityUpdate(stream: source.id, priority.headerValue)
-            return true
-        }
-        if sent { await flush() }
-        return sent
+        guard let control = response.streamControl as? HTTP2StreamControl, control.connection === self else { return false }
+        return await control.updatePriority(to: priority)
     }
 
     // MARK: - Ping

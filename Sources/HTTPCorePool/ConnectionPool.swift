@@ -68,7 +68,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
             do {
                 let response = try await connection.send(request)
                 let body = PoolBodySource(response.body.takeSource()) { [weak self] in self?.release(id, connection) }
-                return Response(head: response.head, body: ResponseBody(source: body), version: response.version)
+                return Response(head: response.head, body: ResponseBody(source: body), version: response.version, streamControl: response.streamControl)
             } catch {
                 release(id, connection)
                 let failure = HTTPCoreError.from(error, default: .readFailed)
