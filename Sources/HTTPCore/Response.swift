@@ -18,11 +18,15 @@ public struct Response: Sendable {
     public var head: HTTPResponse
     public var body: ResponseBody
     public var version: HTTPVersion
+    /// Priority updates and PING for the stream that carries this response (HTTP/2); nil
+    /// over HTTP/1.1. A layer that rebuilds the response around a new body passes it on.
+    public var streamControl: (any ResponseStreamControl)?
 
-    public init(head: HTTPResponse, body: ResponseBody, version: HTTPVersion) {
+    public init(head: HTTPResponse, body: ResponseBody, version: HTTPVersion, streamControl: (any ResponseStreamControl)? = nil) {
         self.head = head
         self.body = body
         self.version = version
+        self.streamControl = streamControl
     }
 
     public var status: HTTPResponse.Status { head.status }

@@ -36,9 +36,6 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
     public static var empty: ResponseBody { ResponseBody(bytes: []) }
 
-    /// What feeds this body, so the connection that made it can find its stream again.
-    package var source: any ResponseBodySource { handle.source }
-
     /// Hands the source to a wrapper (the pool's) that takes over its release: this body
     /// can no longer be read, and dropping it no longer releases the connection.
     package func takeSource() -> any ResponseBodySource {

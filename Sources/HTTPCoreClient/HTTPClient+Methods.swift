@@ -92,7 +92,8 @@ extension HTTPClient {
         defer { response.body.close() }
         return try await handle(StreamingResponse(
             head: response.head, version: response.version, target: final.url, request: request.head,
-            elapsed: start.duration(to: clock.now), body: response.body, limit: configuration.maxBufferedBodySize, history: history
+            elapsed: start.duration(to: clock.now), body: response.body, streamControl: response.streamControl,
+            limit: configuration.maxBufferedBodySize, history: history
         ))
     }
 

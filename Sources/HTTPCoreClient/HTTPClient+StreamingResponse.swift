@@ -15,6 +15,9 @@ extension HTTPClient {
         public let elapsed: Duration
         /// The body's chunks, once; reading to the end hands the connection back.
         public let body: ResponseBody
+        /// PRIORITY_UPDATE for the response's stream and PING for its connection, while
+        /// the body streams (HTTP/2); nil over HTTP/1.1.
+        public let streamControl: (any ResponseStreamControl)?
         let limit: Int
         /// The redirects that led here, first first.
         public let history: [HTTPClient.Response]

@@ -185,7 +185,7 @@ public final class HTTPClient: Sendable {
             inner.release()
             throw error
         }
-        return HTTPCore.Response(head: response.head, body: ResponseBody(source: source), version: response.version)
+        return HTTPCore.Response(head: response.head, body: ResponseBody(source: source), version: response.version, streamControl: response.streamControl)
     }
 
     /// The transport for `url`: the longest mounted prefix that matches, else the default.

@@ -66,6 +66,22 @@ public final class HTTP1Connection: Connection {
 
     public var streamInfo: NetworkStreamInfo { stream.info }
 
+    /// Open: it takes the next request once the one in flight is done.
+    public var acceptsNewRequests: Bool { !isClosed }
+
+    /// HTTP/1.1, whatever version the peer's responses name: that is what it sends.
+    public var version: HTTPVersion { .http1_1 }
+
+    /// One request at a time (no pipelining).
+    public var requestLimit: Int? { 1 }
+
+    /// Reports nothing: the limit is always 1, and it stops accepting requests only by
+    /// closing, which the pool finds through `acceptsNewRequests`.
+    public func observe(_ observer: @escaping @Sendable (ConnectionChange) -> Void) {}
+
+    /// The stream's executor (a libuv loop, or nil).
+    public var preferredTaskExecutor: (any TaskExecutor)? { stream.preferredTaskExecutor }
+
     public func hasExpired(now: HTTPInstant) -> Bool {
         guard let since = state.withLock({ $0.idleSince }) else { return false }
         if let expiry = configuration.keepAliveExpiry, since.duration(to: now) >= expiry { return true }

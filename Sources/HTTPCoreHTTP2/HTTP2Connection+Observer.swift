@@ -1,24 +1,19 @@
-import HTTPCore
+public import HTTPCore
 
 extension HTTP2Connection {
-    /// What a pool needs to hear without polling the connection.
-    public enum Change: Sendable, Equatable {
-        /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS: its first value, then each change.
-        case streamLimit(Int)
-        /// No new streams from now on: GOAWAY received, or the connection ended.
-        case stoppedAcceptingStreams
-    }
-
     struct Observation {
-        var observer: (@Sendable (Change) -> Void)?
+        var observer: (@Sendable (ConnectionChange) -> Void)?
         var reportedLimit: Int?
         var reportedStopped = false
     }
 
-    /// Calls `observer` with the current state at once, then on each change. One observer
-    /// per connection (a later call replaces it). It runs on the reading task, under a
-    /// lock of its own: it must not call back into this connection's `observe`.
-    public func observe(_ observer: @escaping @Sendable (Change) -> Void) {
+    /// Calls `observer` with the current state at once, then on each change: the peer's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS as `.requestLimit` (its first value, then each
+    /// change), and GOAWAY or the end of the connection as `.stoppedAcceptingRequests`.
+    /// One observer per connection (a later call replaces it). It runs on the reading
+    /// task, under a lock of its own: it must not call back into this connection's
+    /// `observe`.
+    public func observe(_ observer: @escaping @Sendable (ConnectionChange) -> Void) {
         observation.withLock { state in
             state = Observation(observer: observer)
         }
@@ -32,12 +27,22 @@ extension HTTP2Connection {
             guard let observer = state.observer, !state.reportedStopped else { return }
             if accepting, let limit, state.reportedLimit != limit {
                 state.reportedLimit = limit
-                observer(.streamLimit(limit))
+                observer(.requestLimit(limit))
             }
             if !accepting {
                 state.reportedStopped = true
-                observer(.stoppedAcceptingStreams)
+                observer(.stoppedAcceptingRequests)
             }
         }
     }
+
+    // MARK: - Connection, for the pool
+
+    /// `acceptsNewStreams`: open and not draining after GOAWAY.
+    public var acceptsNewRequests: Bool { acceptsNewStreams }
+
+    public var version: HTTPVersion { .http2 }
+
+    /// `peerStreamLimit`: nil until the peer's first SETTINGS.
+    public var requestLimit: Int? { peerStreamLimit }
 }

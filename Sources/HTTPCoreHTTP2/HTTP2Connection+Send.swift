@@ -31,7 +31,10 @@ extension HTTP2Connection {
             guard case .response(let head) = try await awaitHead(id) else {
                 throw HTTPCoreError(.malformedResponse, "a request head where a response was due")
             }
-            return Response(head: head, body: ResponseBody(source: HTTP2ResponseBodySource(connection: self, id: id)), version: .http2)
+            return Response(
+                head: head, body: ResponseBody(source: HTTP2ResponseBodySource(connection: self, id: id)), version: .http2,
+                streamControl: HTTP2StreamControl(connection: self, id: id)
+            )
         } catch {
             cancelStream(id)
             throw HTTPCoreError.from(error, default: .readFailed)

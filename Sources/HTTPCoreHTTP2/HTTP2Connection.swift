@@ -152,8 +152,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// SETTINGS_NO_RFC7540_PRIORITIES = 1) and the stream is still open; false otherwise.
     @discardableResult
     public func updatePriority(of response: Response, to priority: Priority) async -> Bool {
-        guard let source = response.body.source as? HTTP2ResponseBodySource, source.connection === self else { return false }
-        return await updatePriority(of: HTTP2StreamID(source.id), to: priority)
+        guard let control = response.streamControl as? HTTP2StreamControl, control.connection === self else { return false }
+        return await updatePriority(of: HTTP2StreamID(control.id), to: priority)
     }
 
     /// PRIORITY_UPDATE for a stream of the stream API; false when it cannot be sent.

@@ -1,5 +1,4 @@
 public import HTTPCore
-import HTTPCoreHTTP2
 
 /// The layer applications call (httpcore's ConnectionPool): it keeps connections per
 /// origin, reuses them, opens new ones within the limits, and negotiates HTTP/1.1 or
@@ -69,7 +68,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
             do {
                 let response = try await connection.send(request)
                 let body = PoolBodySource(response.body.takeSource()) { [weak self] in self?.release(id, connection) }
-                return Response(head: response.head, body: ResponseBody(source: body), version: response.version)
+                return Response(head: response.head, body: ResponseBody(source: body), version: response.version, streamControl: response.streamControl)
             } catch {
                 release(id, connection)
                 let failure = HTTPCoreError.from(error, default: .readFailed)
@@ -91,8 +90,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
 
     // MARK: - Introspection
 
-    /// One line per connection, like httpcore's
-    /// `<HTTP2Connection ['https://example.com:443', HTTP/2, ACTIVE, Request Count: 6]>`.
+    /// One line per connection (its `description`), like httpcore's
+    /// `<HTTP1Connection ['http://example.com:80', HTTP/1.1, IDLE, Request Count: 3]>`.
     public var connections: [String] {
         core.withLock { core in
             core.machine.connections.keys.sorted().map { id in
@@ -107,7 +106,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
     public var snapshot: PoolSnapshot {
         let now = backend.clock.now
         return core.withLock { core in
-            core.machine.snapshot(now: now) { id in core.live[id].map { $0 is HTTP2Connection ? .http2 : .http1_1 } }
+            core.machine.snapshot(now: now) { id in core.live[id]?.version }
         }
     }
 
@@ -157,7 +156,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
         while true {
             let (id, connection, count) = try await lease(origin, options: options)
             // The peer may have closed it (or sent GOAWAY) since it went idle.
-            if connection.isClosed || (connection as? HTTP2Connection)?.acceptsNewStreams == false {
+            if !connection.acceptsNewRequests {
                 release(id, connection)
                 continue
             }
@@ -294,7 +293,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
 
     private func release(_ id: Int, _ connection: any Connection) {
         // HTTP/1.1 takes the next request once idle; HTTP/2 while it accepts new streams.
-        let reusable = !connection.isClosed && ((connection as? HTTP2Connection)?.acceptsNewStreams ?? connection.isIdle)
+        let reusable = connection.acceptsNewRequests && (connection.version == .http2 || connection.isIdle)
         let now = backend.clock.now
         let (actions, needsTimer) = core.withLock { core in
             if let origin = core.origins[id] { core.emit(.released(connection: id, origin: origin)) }
@@ -345,19 +344,19 @@ public final class ConnectionPool: RequestInterface, Sendable {
         let clock = backend.clock
         do {
             let connection = try await connector.connect(origin, timeout: timeout)
-            let http2 = connection as? HTTP2Connection
+            let version = connection.version
             let actions = core.withLock { core -> [StateMachine.Action] in
                 core.connecting[id] = nil
                 core.live[id] = connection
-                if core.origins[id] != nil { core.emit(.connected(connection: id, origin: origin, version: http2 == nil ? .http1_1 : .http2)) }
+                if core.origins[id] != nil { core.emit(.connected(connection: id, origin: origin, version: version)) }
                 // HTTP/2 takes one request until the peer's SETTINGS say how many streams
                 // (as AsyncHTTPClient does): planning on an assumed 100 would pile
                 // requests on a connection that may allow 2, instead of fanning out.
-                let capacity = http2 == nil ? 1 : http2?.peerStreamLimit
-                return core.decide { $0.connected(id, capacity: capacity, http2: http2 != nil, now: clock.now) }
+                let capacity = connection.requestLimit
+                return core.decide { $0.connected(id, capacity: capacity, http2: version == .http2, now: clock.now) }
             }
             run(actions)
-            http2?.observe { [weak self] change in self?.http2Changed(id, origin, change) }
+            connection.observe { [weak self] change in self?.connectionChanged(id, origin, change) }
             scheduleExpiry()
         } catch {
             let failure = HTTPCoreError.from(error, default: .connectFailed)
@@ -370,15 +369,15 @@ public final class ConnectionPool: RequestInterface, Sendable {
         }
     }
 
-    private func http2Changed(_ id: Int, _ origin: Origin, _ change: HTTP2Connection.Change) {
+    private func connectionChanged(_ id: Int, _ origin: Origin, _ change: ConnectionChange) {
         let actions = core.withLock { core in
             switch change {
-            case .streamLimit(let limit):
+            case .requestLimit(let limit):
                 let before = core.machine.connections[id]?.capacity
                 let actions = core.decide { $0.capacityChanged(id, to: limit) }
                 if before != nil, before != limit { core.emit(.requestLimitChanged(connection: id, origin: origin, limit: limit)) }
                 return actions
-            case .stoppedAcceptingStreams:
+            case .stoppedAcceptingRequests:
                 return core.decide { $0.connectionLost(id) }
             }
         }

@@ -23,6 +23,11 @@ final class ForwardProxyConnection: Connection {
     func hasExpired(now: HTTPInstant) -> Bool { inner.hasExpired(now: now) }
     var isClosed: Bool { inner.isClosed }
     var streamInfo: NetworkStreamInfo { inner.streamInfo }
+    var acceptsNewRequests: Bool { inner.acceptsNewRequests }
+    var version: HTTPVersion { inner.version }
+    var requestLimit: Int? { inner.requestLimit }
+    func observe(_ observer: @escaping @Sendable (ConnectionChange) -> Void) { inner.observe(observer) }
+    var preferredTaskExecutor: (any TaskExecutor)? { inner.preferredTaskExecutor }
     func close() async { await inner.close() }
     var description: String { inner.description }
 
