@@ -127,9 +127,9 @@ extension HTTP2Connection {
 
     /// Forgets stream `id` at once (cancellation, a dropped body): RST_STREAM(CANCEL) and
     /// its slot to the next waiter. Safe to call from a cancellation handler.
-    func cancelStream(_ id: Int32, code: HTTP2ErrorCode = .cancel) {
+    func cancelStream(_ id: Int32, _ ending: HTTP2StateMachine.Ending = .abandoned, code: HTTP2ErrorCode = .cancel) {
         withCoreNow { core, followUp in
-            core.apply(core.machine.cancel(id, code: code, now: clock.now), into: &followUp)
+            core.apply(core.machine.cancel(id, ending, code: code, now: clock.now), into: &followUp)
         }
     }
 }

@@ -102,7 +102,7 @@ extension HTTP2Connection {
     /// with `.cancelled`, and its slot goes to the next request.
     public func resetStream(_ stream: HTTP2StreamID, code: HTTP2ErrorCode = .cancel) {
         core.withLock { _ = $0.endedStreams.removeValue(forKey: stream.rawValue) }
-        cancelStream(stream.rawValue, code: code)
+        cancelStream(stream.rawValue, .reset, code: code)
     }
 
     /// aioh2's tickless health check: returns the latest round-trip time at once when a

@@ -42,6 +42,8 @@ extension HTTP2StateMachine {
             return [.resumePing(opaque: opaque, result: .success(rtt))]
         case .settings(let maxConcurrentStreams):
             return slots.peerLimitChanged(maxConcurrentStreams).map { .resumeSlot(ticket: $0, error: nil) }
+        case .pingReceived:
+            return [] // nghttp2 answers it; the frame already proved the peer alive
         case .settingsAcknowledged:
             if let sentAt = settingsSentAt {
                 roundTrip = roundTrip ?? sentAt.duration(to: now)

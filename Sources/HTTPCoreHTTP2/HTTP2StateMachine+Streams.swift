@@ -175,12 +175,32 @@ extension HTTP2StateMachine {
 
     // MARK: - Ending early
 
+    /// How a stream ended early, for what is kept of it afterwards.
+    enum Ending {
+        /// A waiter on it was cancelled or its body dropped: nobody is left to tell.
+        case abandoned
+        /// The application reset it: waiters still waiting learn it (`.cancelled`).
+        case reset
+        /// A deadline passed or the upload failed: the stream stays until a reader has
+        /// taken the error.
+        case failed(HTTPCoreError)
+    }
+
     /// The application let go of stream `id` (a cancelled task, a dropped body, a reset
-    /// with `code`), or a deadline passed (`error`). Waiters fail with `error`, or with
-    /// `.cancelled`; the peer gets RST_STREAM; the slot goes to the next waiter. A stream
-    /// failed by a deadline stays until its waiter has taken the error.
-    mutating func cancel(_ id: Int32, error: HTTPCoreError? = nil, code: HTTP2ErrorCode = .cancel, now: HTTPInstant) -> [Action] {
+    /// with `code`), or a deadline passed. Waiters fail; the peer gets RST_STREAM; the slot
+    /// goes to the next waiter.
+    mutating func cancel(_ id: Int32, _ ending: Ending = .abandoned, code: HTTP2ErrorCode = .cancel, now: HTTPInstant) -> [Action] {
         guard var state = streams.removeValue(forKey: id) else { return [] }
+        let error: HTTPCoreError?
+        switch ending {
+        case .abandoned:
+            error = nil
+        case .reset:
+            let waiting = state.waitingForHead || state.waitingForData || state.waitingForRoom
+            error = waiting ? HTTPCoreError(.cancelled, "the stream was reset (\(code))", underlying: HTTP2Failure(errorCode: code, initiator: .localUser)) : nil
+        case .failed(let failure):
+            error = failure
+        }
         let reason = error ?? HTTPCoreError(.cancelled, "the stream was cancelled", underlying: HTTP2Failure(errorCode: code, initiator: .localUser))
         if state.error == nil { state.error = reason }
         var actions: [Action] = []
@@ -210,6 +230,6 @@ extension HTTP2StateMachine {
     mutating func uploadFailed(_ id: Int32, _ error: HTTPCoreError, now: HTTPInstant) -> [Action] {
         guard streams[id] != nil else { return [] }
         streams[id]!.uploading = false
-        return cancel(id, error: error, now: now)
+        return cancel(id, .failed(error), now: now)
     }
 }

@@ -54,7 +54,7 @@ extension HTTP2StateMachine {
             }
             streams[id]!.readDeadline = nil
             streams[id]!.writeDeadline = nil
-            actions += cancel(id, error: error, now: now)
+            actions += cancel(id, .failed(error), now: now)
         }
         timerTarget = nextDeadline
         return actions

@@ -46,6 +46,8 @@ package final class NGHTTP2Session {
         case closed(stream: Int32, code: UInt32)
         case goaway(lastStreamID: Int32, code: UInt32, debug: [UInt8])
         case pingAck(opaque: UInt64)
+        /// The peer's PING (nghttp2 acknowledges it by itself).
+        case pingReceived
         /// The peer's SETTINGS (not an ACK), with its stream limit as now in force.
         case settings(maxConcurrentStreams: Int)
         /// The peer acknowledged our SETTINGS: a round trip measured for free.
@@ -362,6 +364,8 @@ package final class NGHTTP2Session {
         case NGHTTP2_PING.rawValue where header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0:
             let opaque = withUnsafeBytes(of: frame.pointee.ping.opaque_data) { $0.loadUnaligned(as: UInt64.self) }
             events.append(.pingAck(opaque: UInt64(bigEndian: opaque)))
+        case NGHTTP2_PING.rawValue:
+            events.append(.pingReceived)
         case NGHTTP2_SETTINGS.rawValue:
             let acknowledgement = header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0
             events.append(acknowledgement ? .settingsAcknowledged : .settings(maxConcurrentStreams: Int(remoteMaxConcurrentStreams)))

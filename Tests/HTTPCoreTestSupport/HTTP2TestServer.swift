@@ -7,6 +7,10 @@ package import HTTPCoreHTTP2
 /// - `GET /hello`: "hello"; `GET /bytes/N`: N bytes of `payloadChunk` data
 /// - `POST /echo`: the request body back, and the request's trailers as response trailers
 /// - `GET /trailers`: "body" then trailers `x-checksum: 42`
+/// - `POST /echo-stream`: a 200 head at once, each DATA frame back as it arrives, and at the
+///   end trailers `x-echo-bytes: N` (plus the request's trailers): full duplex
+/// - `POST /reject`: a complete 413 at once, then RST_STREAM(NO_ERROR) (RFC 9113 §8.1: stop
+///   sending the body), while the request body is still coming
 /// - `GET /never`: no answer (the stream stays open)
 /// - `GET /partial`: a head and 5 bytes, then nothing
 /// - `GET /reset`: a head, 5 bytes, then RST_STREAM(INTERNAL_ERROR)
@@ -22,8 +26,13 @@ package final class HTTP2TestServer: @unchecked Sendable {
     private var heads: [[(name: String, value: String)]] = []
     private var priorityUpdates: [(stream: Int32, value: String)] = []
     /// Streams to reset once what was queued for them has been written.
-    private var resetAfterFlush: [Int32] = []
+    private var resetAfterFlush: [(stream: Int32, code: UInt32)] = []
     private var resets: [(stream: Int32, code: UInt32)] = []
+    /// `/echo-stream` streams and the bytes echoed so far.
+    private var echoing: [Int32: Int] = [:]
+    private var pings = 0
+    /// Request body bytes received per stream (for `/reject`: how much came after the answer).
+    private var received: [Int32: Int] = [:]
 
     package init(stream: any NetworkStream, maxConcurrentStreams: UInt32 = 100, streamWindow: Int32 = 4 << 20) throws {
         self.stream = stream
@@ -62,6 +71,12 @@ package final class HTTP2TestServer: @unchecked Sendable {
     /// PRIORITY_UPDATE frames the client sent.
     package var priorityUpdatesReceived: [(stream: Int32, value: String)] { locked.withLock { _ in priorityUpdates } }
 
+    /// PING frames the client sent (not acknowledgements).
+    package var pingsReceived: Int { locked.withLock { _ in pings } }
+
+    /// Request body bytes received on `stream` so far.
+    package func bodyBytesReceived(on stream: Int32) -> Int { locked.withLock { _ in received[stream, default: 0] } }
+
     /// RST_STREAM frames the client sent: stream id and error code.
     package var resetsReceived: [(stream: Int32, code: UInt32)] { locked.withLock { _ in resets } }
 
@@ -70,7 +85,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
             let output = locked.withLock { session -> [UInt8] in
                 let output = (try? session.takeOutput().get()) ?? []
                 if output.isEmpty, !resetAfterFlush.isEmpty {
-                    for id in resetAfterFlush { session.reset(stream: id, code: 2) }
+                    for (id, code) in resetAfterFlush { session.reset(stream: id, code: code) }
                     resetAfterFlush = []
                     return (try? session.takeOutput().get()) ?? []
                 }
@@ -86,18 +101,52 @@ package final class HTTP2TestServer: @unchecked Sendable {
         case .headers(let id, let fields, .head):
             requests[id] = (fields, [], nil)
             heads.append(fields.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) })
+            answerAtOnce(id, session)
         case .headers(let id, let fields, .trailers):
             requests[id]?.trailers = fields
         case .data(let id, let bytes):
-            requests[id]?.body += bytes
+            received[id, default: 0] += bytes.count
             session.consume(bytes.count, stream: id)
+            if echoing[id] != nil {
+                echoing[id]! += bytes.count
+                session.append(bytes, stream: id)
+            } else {
+                requests[id]?.body += bytes
+            }
         case .endStream(let id):
             completed.append(id)
-            respond(id, session)
+            if let count = echoing.removeValue(forKey: id) {
+                let trailers = [NGHTTP2Session.Field("x-echo-bytes", String(count))] + (requests[id]?.trailers ?? [])
+                session.finish(stream: id, trailers: trailers)
+                requests[id] = nil
+            } else {
+                respond(id, session)
+            }
         case .resetByPeer(let id, let code):
             resets.append((id, code))
         case .priorityUpdate(let id, let value):
             priorityUpdates.append((id, value))
+        case .pingReceived:
+            pings += 1
+        default:
+            break
+        }
+    }
+
+    /// Routes that answer at the head, before the request body.
+    private func answerAtOnce(_ id: Int32, _ session: NGHTTP2Session) {
+        guard let request = requests[id] else { return }
+        let path = request.fields.first { $0.name == Array(":path".utf8) }.map { String(decoding: $0.value, as: UTF8.self) } ?? "/"
+        switch path {
+        case "/echo-stream":
+            echoing[id] = 0
+            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
+        case "/reject":
+            requests[id] = nil
+            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "413")], hasBody: true)
+            session.append(Array("too large".utf8), stream: id)
+            session.finish(stream: id, trailers: nil)
+            resetAfterFlush.append((id, 0))
         default:
             break
         }
@@ -127,7 +176,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
         case "/reset":
             _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
             session.append(Array("12345".utf8), stream: id)
-            resetAfterFlush.append(id)
+            resetAfterFlush.append((id, 2))
         case let bytes where bytes.hasPrefix("/bytes/"):
             let count = Int(bytes.dropFirst(7)) ?? 0
             _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200"), NGHTTP2Session.Field("content-length", String(count))], hasBody: true)
