@@ -17,15 +17,15 @@ extension HTTP2Connection {
                 return
             }
             var followUp = FollowUp()
-            core.withLock { core in
+            state.withLock { state in
                 let now = clock.now
-                core.machine.bytesReceived(now: now)
-                switch core.session.receive(bytes) {
+                state.machine.bytesReceived(now: now)
+                switch state.session.receive(bytes) {
                 case .failure(let failure):
                     followUp.close = HTTP2StateMachine.inputRejected(failure)
                 case .success(let events):
-                    for event in events { core.apply(core.machine.receive(event, now: now), into: &followUp) }
-                    core.apply(core.machine.inputProcessed(sessionAlive: core.session.isAlive), into: &followUp)
+                    for event in events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
+                    state.apply(state.machine.inputProcessed(sessionAlive: state.session.isAlive), into: &followUp)
                 }
             }
             followUp.run()
@@ -47,7 +47,7 @@ extension HTTP2Connection {
             do {
                 try await stream.write(bytes, deadline: nil)
             } catch {
-                core.withLock { $0.flushing = false }
+                state.withLock { $0.flushing = false }
                 await shutDown(HTTPCoreError.from(error, default: .writeFailed))
                 return
             }
@@ -56,7 +56,7 @@ extension HTTP2Connection {
         // nghttp2 found a connection error while parsing and its GOAWAY is now written (by
         // this flusher, so not still in flight): the session wants nothing more, and a
         // hostile peer need not close, so we do.
-        let ended = core.withLock { $0.machine.endedByConnectionError(sessionAlive: $0.session.isAlive) }
+        let ended = state.withLock { $0.machine.endedByConnectionError(sessionAlive: $0.session.isAlive) }
         if let ended { await shutDown(ended) }
     }
 
@@ -65,25 +65,27 @@ extension HTTP2Connection {
     /// bytes leaving the upload queue, GOAWAY sent): they go through the machine now.
     private func takeOutput(first: Bool) -> [UInt8]? {
         var followUp = FollowUp()
-        let output = core.withLock { core -> [UInt8]? in
+        let output = state.withLock { state -> [UInt8]? in
             if first {
-                guard !core.flushing, core.machine.closeError == nil else { return nil }
-                core.flushing = true
+                guard !state.flushing, state.machine.closeError == nil else { return nil }
+                state.flushing = true
             }
-            let output = core.session.takeOutput()
+            let output = state.session.takeOutput()
             let now = clock.now
-            for event in core.session.takeEvents() { core.apply(core.machine.receive(event, now: now), into: &followUp) }
+            for event in state.session.takeEvents() { state.apply(state.machine.receive(event, now: now), into: &followUp) }
             switch output {
             case .success(let bytes) where !bytes.isEmpty:
                 return bytes
             default:
-                core.flushing = false
+                state.flushing = false
                 return nil
             }
         }
         followUp.run()
         if let error = followUp.close {
             Task(executorPreference: stream.preferredTaskExecutor) { await self.shutDown(error) }
+        } else if output == nil, followUp.flush {
+            scheduleFlush() // the events queued frames after this flusher let go
         }
         return output
     }
@@ -91,14 +93,14 @@ extension HTTP2Connection {
     /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of
     /// requests on the loop) leave in one write instead of one write each.
     func scheduleFlush() {
-        let start = core.withLock { core -> Bool in
-            guard !core.flushScheduled else { return false }
-            core.flushScheduled = true
+        let start = state.withLock { state -> Bool in
+            guard !state.flushScheduled else { return false }
+            state.flushScheduled = true
             return true
         }
         guard start else { return }
         Task(executorPreference: stream.preferredTaskExecutor) {
-            self.core.withLock { $0.flushScheduled = false }
+            self.state.withLock { $0.flushScheduled = false }
             await self.flush()
         }
     }
@@ -107,16 +109,16 @@ extension HTTP2Connection {
     /// stream never started), and the stream closes.
     func shutDown(_ error: HTTPCoreError) async {
         var followUp = FollowUp()
-        let first = core.withLock { core -> Bool in
-            guard let actions = core.machine.fail(error) else { return false }
-            core.apply(actions, into: &followUp)
+        let first = state.withLock { state -> Bool in
+            guard let actions = state.machine.fail(error) else { return false }
+            state.apply(actions, into: &followUp)
             // Wake the timer so it sees the end, and stop every upload still running.
-            if let waiter = core.timerWaiter {
-                core.timerWaiter = nil
+            if let waiter = state.timerWaiter {
+                state.timerWaiter = nil
                 followUp.wake.append(waiter)
             }
-            followUp.stop += core.uploads.values
-            core.uploads = [:]
+            followUp.stop += state.uploads.values
+            state.uploads = [:]
             return true
         }
         guard first else { return }
@@ -128,8 +130,8 @@ extension HTTP2Connection {
     /// Forgets stream `id` at once (cancellation, a dropped body): RST_STREAM(CANCEL) and
     /// its slot to the next waiter. Safe to call from a cancellation handler.
     func cancelStream(_ id: Int32, _ ending: HTTP2StateMachine.Ending = .abandoned, code: HTTP2ErrorCode = .cancel) {
-        withCoreNow { core, followUp in
-            core.apply(core.machine.cancel(id, ending, code: code, now: clock.now), into: &followUp)
+        withStateNow { state, followUp in
+            state.apply(state.machine.cancel(id, ending, code: code, now: clock.now), into: &followUp)
         }
     }
 }

@@ -22,7 +22,7 @@ extension HTTP2Connection {
 
     /// Reports what changed since the last report, in order.
     func notifyObserver() {
-        let (limit, accepting) = core.withLock { ($0.machine.slots.peerLimitKnown ? $0.machine.slots.peerLimit : nil, $0.machine.slots.phase == .active) }
+        let (limit, accepting) = state.withLock { ($0.machine.slots.peerLimitKnown ? $0.machine.slots.peerLimit : nil, $0.machine.slots.phase == .active) }
         observation.withLock { state in
             guard let observer = state.observer, !state.reportedStopped else { return }
             if accepting, let limit, state.reportedLimit != limit {

@@ -19,22 +19,22 @@ extension HTTP2Connection {
 
     /// Waits (FIFO) for a stream slot, until `deadline` at most (then `.totalTimeout`).
     func acquireSlot(deadline: HTTPInstant?) async throws {
-        let (action, waiter) = core.withLock { core -> (HTTP2StreamSlots.SlotAction, Waiter<Void>?) in
-            let action = core.machine.requestSlot()
+        let (action, waiter) = state.withLock { state -> (HTTP2StreamSlots.SlotAction, Waiter<Void>?) in
+            let action = state.machine.requestSlot()
             guard case .wait(let ticket) = action else { return (action, nil) }
             let waiter = Waiter<Void>()
-            core.slotWaiters[ticket] = waiter
+            state.slotWaiters[ticket] = waiter
             return (action, waiter)
         }
         switch action {
         case .proceed:
             return
         case .unavailable:
-            throw core.withLock { $0.machine.unavailableError }
+            throw state.withLock { $0.machine.unavailableError }
         case .wait(let ticket):
-            let leave: @Sendable () -> Void = { [core] in
-                core.withLock { core in
-                    if core.machine.cancelSlotWait(ticket: ticket) { core.slotWaiters[ticket] = nil }
+            let leave: @Sendable () -> Void = { [state] in
+                state.withLock { state in
+                    if state.machine.cancelSlotWait(ticket: ticket) { state.slotWaiters[ticket] = nil }
                 }
             }
             // Waiting for a slot is rare (the pool assigns up to the peer's limit), so a
@@ -58,16 +58,16 @@ extension HTTP2Connection {
     /// starts uploading at once, beside whatever the caller awaits next.
     func openStream(_ fields: [NGHTTP2Session.Field], body: OpeningBody, options: HTTP2StateMachine.StreamOptions) throws(HTTPCoreError) -> Int32 {
         var followUp = FollowUp()
-        let result = core.withLock { core -> Result<Int32, HTTPCoreError> in
+        let result = state.withLock { state -> Result<Int32, HTTPCoreError> in
             let now = clock.now
-            if let error = core.machine.closeError {
-                core.apply(core.machine.openFailed(now: now), into: &followUp)
+            if let error = state.machine.closeError {
+                state.apply(state.machine.openFailed(now: now), into: &followUp)
                 return .failure(error.with(processing: .notProcessed))
             }
             let endStream = if case .none = body { true } else { false }
-            switch core.session.submitRequest(fields, hasBody: !endStream) {
+            switch state.session.submitRequest(fields, hasBody: !endStream) {
             case .failure(let failure):
-                core.apply(core.machine.openFailed(now: now), into: &followUp)
+                state.apply(state.machine.openFailed(now: now), into: &followUp)
                 return .failure(HTTPCoreError(.invalidRequest, "nghttp2 refused the request: \(failure)", processing: .notProcessed))
             case .success(let id):
                 let (localFinished, uploading): (Bool, Bool) = switch body {
@@ -75,15 +75,15 @@ extension HTTP2Connection {
                 case .streamed: (false, true)
                 case .open: (false, false)
                 }
-                core.apply(core.machine.streamOpened(id, options: options, localFinished: localFinished, uploading: uploading, now: now), into: &followUp)
+                state.apply(state.machine.streamOpened(id, options: options, localFinished: localFinished, uploading: uploading, now: now), into: &followUp)
                 switch body {
                 case .bytes(let bytes, let trailers):
-                    core.session.append(bytes, stream: id)
-                    core.session.finish(stream: id, trailers: trailers)
+                    state.session.append(bytes, stream: id)
+                    state.session.finish(stream: id, trailers: trailers)
                     // Counted as queued so the machine sees the bytes leave (`bodyFramed`).
-                    core.machine.streams[id]?.queuedBytes = bytes.count
+                    state.machine.streams[id]?.queuedBytes = bytes.count
                 case .streamed(let requestBody, let trailers):
-                    core.uploads[id] = Task(executorPreference: stream.preferredTaskExecutor) {
+                    state.uploads[id] = Task(executorPreference: stream.preferredTaskExecutor) {
                         await self.upload(requestBody, trailers: trailers, stream: id)
                     }
                 case .none, .open:
@@ -99,11 +99,11 @@ extension HTTP2Connection {
     /// Waits for the peer's final head on stream `id`. A cancelled wait resets the stream.
     func awaitHead(_ id: Int32) async throws -> HTTP2StreamState.Head {
         while true {
-            let (step, waiter) = core.withLock { core -> (HTTP2StateMachine.HeadStep, Waiter<Void>?) in
-                let step = core.machine.takeHead(id)
+            let (step, waiter) = state.withLock { state -> (HTTP2StateMachine.HeadStep, Waiter<Void>?) in
+                let step = state.machine.takeHead(id)
                 guard case .wait = step else { return (step, nil) }
                 let waiter = Waiter<Void>()
-                core.headWaiters[id] = waiter
+                state.headWaiters[id] = waiter
                 return (step, waiter)
             }
             switch step {
@@ -124,12 +124,12 @@ extension HTTP2Connection {
     func readChunk(_ id: Int32, maxBytes: Int) async throws -> ReadResult {
         while true {
             var followUp = FollowUp()
-            let (step, waiter) = core.withLock { core -> (HTTP2StateMachine.ReadStep, Waiter<Void>?) in
-                let (step, actions) = core.machine.read(id, maxBytes: maxBytes, now: clock.now)
-                core.apply(actions, into: &followUp)
+            let (step, waiter) = state.withLock { state -> (HTTP2StateMachine.ReadStep, Waiter<Void>?) in
+                let (step, actions) = state.machine.read(id, maxBytes: maxBytes, now: clock.now)
+                state.apply(actions, into: &followUp)
                 guard case .wait = step else { return (step, nil) }
                 let waiter = Waiter<Void>()
-                core.dataWaiters[id] = waiter
+                state.dataWaiters[id] = waiter
                 return (step, waiter)
             }
             followUp.run()
@@ -150,15 +150,15 @@ extension HTTP2Connection {
     /// the upload task is cancelled only by the stream's end, which needs no reset.
     func write(_ id: Int32, _ bytes: [UInt8], end: Bool, trailers: [NGHTTP2Session.Field]?, cancelResets: Bool) async throws -> Bool {
         var followUp = FollowUp()
-        let (step, waiter) = core.withLock { core -> (HTTP2StateMachine.SendStep, Waiter<Void>?) in
-            let (step, actions) = core.machine.send(id, count: bytes.count, end: end, now: clock.now)
-            core.apply(actions, into: &followUp)
+        let (step, waiter) = state.withLock { state -> (HTTP2StateMachine.SendStep, Waiter<Void>?) in
+            let (step, actions) = state.machine.send(id, count: bytes.count, end: end, now: clock.now)
+            state.apply(actions, into: &followUp)
             guard case .queue(let wait) = step else { return (step, nil) }
-            core.session.append(bytes, stream: id)
-            if end { core.session.finish(stream: id, trailers: trailers) }
+            state.session.append(bytes, stream: id)
+            if end { state.session.finish(stream: id, trailers: trailers) }
             guard wait else { return (step, nil) }
             let waiter = Waiter<Void>()
-            core.roomWaiters[id] = waiter
+            state.roomWaiters[id] = waiter
             return (step, waiter)
         }
         followUp.run()
@@ -171,11 +171,11 @@ extension HTTP2Connection {
         let onCancel: @Sendable () -> Void = { [weak self] in if cancelResets { self?.cancelStream(id) } }
         while true {
             try await waiter.wait(onCancel: onCancel)
-            let (room, next) = core.withLock { core -> (HTTP2StateMachine.RoomStep, Waiter<Void>?) in
-                let room = core.machine.room(id)
+            let (room, next) = state.withLock { state -> (HTTP2StateMachine.RoomStep, Waiter<Void>?) in
+                let room = state.machine.room(id)
                 guard case .wait = room else { return (room, nil) }
                 let waiter = Waiter<Void>()
-                core.roomWaiters[id] = waiter
+                state.roomWaiters[id] = waiter
                 return (room, waiter)
             }
             switch room {
@@ -212,17 +212,17 @@ extension HTTP2Connection {
         } catch {
             if Task.isCancelled { return }
             let failure = HTTPCoreError.from(error, default: .readFailed)
-            withCoreNow { core, followUp in
-                core.uploads[id] = nil
-                core.apply(core.machine.uploadFailed(id, failure, now: clock.now), into: &followUp)
+            withStateNow { state, followUp in
+                state.uploads[id] = nil
+                state.apply(state.machine.uploadFailed(id, failure, now: clock.now), into: &followUp)
             }
         }
     }
 
     private func uploadStopped(_ id: Int32) {
-        core.withLock { core in
-            core.uploads[id] = nil
-            core.machine.uploadEnded(id)
+        state.withLock { state in
+            state.uploads[id] = nil
+            state.machine.uploadEnded(id)
         }
     }
 }

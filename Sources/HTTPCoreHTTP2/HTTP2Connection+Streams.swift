@@ -80,7 +80,7 @@ extension HTTP2Connection {
                 guard maxBytes == nil else { return bytes }
                 collected += bytes
             case .end(let trailers):
-                core.withLock { $0.endedStreams[stream.rawValue] = trailers ?? HTTPFields() }
+                state.withLock { $0.endedStreams[stream.rawValue] = trailers ?? HTTPFields() }
                 return collected
             }
         }
@@ -89,7 +89,7 @@ extension HTTP2Connection {
     /// The peer's trailers on `stream` (aioh2's `recv_trailers`), empty when it sent none.
     /// Waits for the end of the body; body bytes not read yet are discarded.
     public func receiveTrailers(on stream: HTTP2StreamID) async throws -> HTTPFields {
-        if let trailers = core.withLock({ $0.endedStreams.removeValue(forKey: stream.rawValue) }) { return trailers }
+        if let trailers = state.withLock({ $0.endedStreams.removeValue(forKey: stream.rawValue) }) { return trailers }
         while true {
             switch try await readChunk(stream.rawValue, maxBytes: .max) {
             case .data: continue
@@ -101,7 +101,7 @@ extension HTTP2Connection {
     /// Resets `stream` with `code` (RST_STREAM) and forgets it: every wait on it fails
     /// with `.cancelled`, and its slot goes to the next request.
     public func resetStream(_ stream: HTTP2StreamID, code: HTTP2ErrorCode = .cancel) {
-        core.withLock { _ = $0.endedStreams.removeValue(forKey: stream.rawValue) }
+        state.withLock { _ = $0.endedStreams.removeValue(forKey: stream.rawValue) }
         cancelStream(stream.rawValue, .reset, code: code)
     }
 
@@ -112,13 +112,13 @@ extension HTTP2Connection {
     /// the connection, and this throws `.readTimeout`.
     public func waitFunctional() async throws -> Duration {
         let waiter = Waiter<Duration>()
-        let step = try await withCore { core, followUp throws(HTTPCoreError) -> HTTP2StateMachine.FunctionalStep in
-            let step = core.machine.waitFunctional(now: clock.now)
+        let step = try await withState { state, followUp throws(HTTPCoreError) -> HTTP2StateMachine.FunctionalStep in
+            let step = state.machine.waitFunctional(now: clock.now)
             if case .awaitPing(let opaque, let send) = step {
-                core.pingWaiters[opaque, default: []].append(waiter)
+                state.pingWaiters[opaque, default: []].append(waiter)
                 if send {
-                    core.apply([.sendPing(opaque: opaque)], into: &followUp)
-                    core.apply(core.machine.deadlineArmed(core.machine.functionalPing?.deadline), into: &followUp)
+                    state.apply([.sendPing(opaque: opaque)], into: &followUp)
+                    state.apply(state.machine.deadlineArmed(state.machine.functionalPing?.deadline), into: &followUp)
                 }
             }
             return step
@@ -128,10 +128,10 @@ extension HTTP2Connection {
         case .failed(let error): throw error
         case .awaitPing(let opaque, _):
             do {
-                return try await waiter.wait { [core] in
-                    core.withLock { core in
-                        core.pingWaiters[opaque]?.removeAll { $0 === waiter }
-                        if core.pingWaiters[opaque]?.isEmpty == true { core.pingWaiters[opaque] = nil }
+                return try await waiter.wait { [state] in
+                    state.withLock { state in
+                        state.pingWaiters[opaque]?.removeAll { $0 === waiter }
+                        if state.pingWaiters[opaque]?.isEmpty == true { state.pingWaiters[opaque] = nil }
                     }
                 }
             } catch {

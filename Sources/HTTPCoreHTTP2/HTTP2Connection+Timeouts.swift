@@ -8,12 +8,12 @@ extension HTTP2Connection {
     func timerLoop() async {
         while true {
             var followUp = FollowUp()
-            let next = core.withLock { core -> (target: HTTPInstant?, waiter: Waiter<Void>)? in
-                guard core.machine.closeError == nil else { return nil }
-                core.apply(core.machine.timerFired(now: clock.now), into: &followUp)
+            let next = state.withLock { state -> (target: HTTPInstant?, waiter: Waiter<Void>)? in
+                guard state.machine.closeError == nil else { return nil }
+                state.apply(state.machine.timerFired(now: clock.now), into: &followUp)
                 let waiter = Waiter<Void>()
-                core.timerWaiter = waiter
-                return (core.machine.timerTarget, waiter)
+                state.timerWaiter = waiter
+                return (state.machine.timerTarget, waiter)
             }
             await finish(followUp)
             guard let (target, waiter) = next else { return }

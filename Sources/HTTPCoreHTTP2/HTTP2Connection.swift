@@ -6,7 +6,7 @@ import HTTPTypes
 ///
 /// This class is the shell around `HTTP2StateMachine`: it owns the nghttp2 session, the
 /// waiters and the I/O, feeds every event to the machine and runs the actions it returns
-/// (HTTP2Connection+Core.swift). One reader task feeds nghttp2; whoever produces frames
+/// (HTTP2Connection+State.swift). One reader task feeds nghttp2; whoever produces frames
 /// flushes them (one flusher at a time, so frames keep nghttp2's order). Response bodies
 /// reopen their flow-control windows only as the application reads, so a slow reader makes
 /// the peer wait instead of making us buffer.
@@ -21,13 +21,13 @@ import HTTPTypes
 /// its total deadline bounds them all. One timer task per connection serves them
 /// (HTTP2Connection+Timeouts.swift).
 public final class HTTP2Connection: Connection, @unchecked Sendable {
-    // @unchecked: every mutable field lives in `core` or `observation`, each a `Locked`;
+    // @unchecked: every mutable field lives in `state` or `observation`, each a `Locked`;
     // the rest is immutable.
     public let origin: Origin
     let stream: any NetworkStream
     let clock: any HTTPClock
     let configuration: Configuration
-    let core: Locked<Core>
+    let state: Locked<State>
     /// The observer and what it last heard (HTTP2Connection+Observer.swift).
     let observation = Locked(Observation())
 
@@ -64,7 +64,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         let machine = HTTP2StateMachine(
             role: .client, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout
         )
-        core = Locked(Core(machine: machine, session: session))
+        state = Locked(State(machine: machine, session: session))
     }
 
     // MARK: - Connection
@@ -73,47 +73,47 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     /// Takes another request without queueing: open, and below the peer's stream limit.
     /// When false while open, the pool can open another connection (fan-out).
-    public var isAvailable: Bool { core.withLock { $0.machine.slots.isAvailable } }
+    public var isAvailable: Bool { state.withLock { $0.machine.slots.isAvailable } }
 
-    public var isIdle: Bool { core.withLock { $0.machine.slots.isIdle } }
+    public var isIdle: Bool { state.withLock { $0.machine.slots.isIdle } }
 
     /// The stream's executor (a libuv loop): tasks that send on this connection with it as
     /// their preference never leave the loop thread.
     public var preferredTaskExecutor: (any TaskExecutor)? { stream.preferredTaskExecutor }
 
-    public var isClosed: Bool { core.withLock { $0.machine.slots.phase == .closed } }
+    public var isClosed: Bool { state.withLock { $0.machine.slots.phase == .closed } }
 
     /// Open and not draining: new streams may still start here (perhaps after queueing).
-    public var acceptsNewStreams: Bool { core.withLock { $0.machine.slots.phase == .active } }
+    public var acceptsNewStreams: Bool { state.withLock { $0.machine.slots.phase == .active } }
 
-    public var requestCount: Int { core.withLock { $0.machine.slots.requestCount } }
+    public var requestCount: Int { state.withLock { $0.machine.slots.requestCount } }
 
     /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS; nil until its first SETTINGS arrive
     /// (until then requests may start against an assumed limit of 100).
-    public var peerStreamLimit: Int? { core.withLock { $0.machine.slots.peerLimitKnown ? $0.machine.slots.peerLimit : nil } }
+    public var peerStreamLimit: Int? { state.withLock { $0.machine.slots.peerLimitKnown ? $0.machine.slots.peerLimit : nil } }
 
     public var streamInfo: NetworkStreamInfo { stream.info }
 
     /// Streams open now, and the peer's limit.
-    public var streamUsage: (open: Int, limit: Int) { core.withLock { ($0.machine.slots.openStreams, $0.machine.slots.peerLimit) } }
+    public var streamUsage: (open: Int, limit: Int) { state.withLock { ($0.machine.slots.openStreams, $0.machine.slots.peerLimit) } }
 
     /// Received body bytes no consumer has taken yet, over all streams (for tests: flow
     /// control bounds it by the windows).
     package var bufferedBodyBytes: Int {
-        core.withLock { $0.machine.streams.values.reduce(0) { $0 + $1.bufferedBytes } }
+        state.withLock { $0.machine.streams.values.reduce(0) { $0 + $1.bufferedBytes } }
     }
 
-    package var pendingPingCount: Int { core.withLock { $0.machine.pings.count } }
+    package var pendingPingCount: Int { state.withLock { $0.machine.pings.count } }
 
     /// Streams the machine still tracks (for tests: none may leak).
-    package var trackedStreamCount: Int { core.withLock { $0.machine.streams.count } }
+    package var trackedStreamCount: Int { state.withLock { $0.machine.streams.count } }
 
     /// Upload tasks still feeding request bodies (for tests: none may leak).
-    package var uploadCount: Int { core.withLock { $0.uploads.count } }
+    package var uploadCount: Int { state.withLock { $0.uploads.count } }
 
     public func hasExpired(now: HTTPInstant) -> Bool {
-        core.withLock { core in
-            let slots = core.machine.slots
+        state.withLock { state in
+            let slots = state.machine.slots
             if slots.phase != .active { return slots.isIdle }
             guard let since = slots.idleSince, let expiry = configuration.idleExpiry else { return false }
             return since.duration(to: now) >= expiry
@@ -121,8 +121,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     }
 
     public var description: String {
-        let (label, count) = core.withLock { core -> (String, Int) in
-            let slots = core.machine.slots
+        let (label, count) = state.withLock { state -> (String, Int) in
+            let slots = state.machine.slots
             let label = switch slots.phase {
             case .active: slots.isIdle ? "IDLE" : "ACTIVE"
             case .draining: "DRAINING"
@@ -135,9 +135,9 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     /// Sends GOAWAY, fails what is still waiting, and closes the stream.
     public func close() async {
-        let closing = core.withLock { core -> Bool in
-            guard core.machine.closeRequested() else { return false }
-            core.session.goAway(code: 0)
+        let closing = state.withLock { state -> Bool in
+            guard state.machine.closeRequested() else { return false }
+            state.session.goAway(code: 0)
             return true
         }
         guard closing else { return }
@@ -159,10 +159,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// PRIORITY_UPDATE for a stream of the stream API; false when it cannot be sent.
     @discardableResult
     public func updatePriority(of stream: HTTP2StreamID, to priority: Priority) async -> Bool {
-        let sent = core.withLock { core -> Bool in
-            guard core.machine.closeError == nil, core.session.peerAllowsPriorityUpdate,
-                  core.machine.streams[stream.rawValue]?.holdsSlot == true else { return false }
-            core.session.priorityUpdate(stream: stream.rawValue, priority.headerValue)
+        let sent = state.withLock { state -> Bool in
+            guard state.machine.closeError == nil, state.session.peerAllowsPriorityUpdate,
+                  state.machine.streams[stream.rawValue]?.holdsSlot == true else { return false }
+            state.session.priorityUpdate(stream: stream.rawValue, priority.headerValue)
             return true
         }
         if sent { await flush() }
@@ -174,25 +174,25 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// Sends a PING and returns the time until its ACK.
     public func ping() async throws -> Duration {
         let waiter = Waiter<Duration>()
-        let opaque = try await withCore { core, followUp throws(HTTPCoreError) -> UInt64 in
-            let opaque = try core.machine.ping(now: clock.now).get()
-            core.pingWaiters[opaque, default: []].append(waiter)
-            core.apply([.sendPing(opaque: opaque)], into: &followUp)
+        let opaque = try await withState { state, followUp throws(HTTPCoreError) -> UInt64 in
+            let opaque = try state.machine.ping(now: clock.now).get()
+            state.pingWaiters[opaque, default: []].append(waiter)
+            state.apply([.sendPing(opaque: opaque)], into: &followUp)
             return opaque
         }
-        return try await waiter.wait { [core] in
-            core.withLock { core in
-                core.pingWaiters[opaque] = nil
-                core.machine.pingAbandoned(opaque)
+        return try await waiter.wait { [state] in
+            state.withLock { state in
+                state.pingWaiters[opaque] = nil
+                state.machine.pingAbandoned(opaque)
             }
         }
     }
 
     private func keepAliveLoop(every interval: Duration) async {
         while !isClosed {
-            let lastActivity = core.withLock { $0.machine.lastActivity }
+            let lastActivity = state.withLock { $0.machine.lastActivity }
             do { try await clock.sleep(until: lastActivity + interval) } catch { return }
-            guard core.withLock({ clock.now >= $0.machine.lastActivity + interval }), !isClosed else { continue }
+            guard state.withLock({ clock.now >= $0.machine.lastActivity + interval }), !isClosed else { continue }
             let timeout = configuration.keepAliveTimeout
             let pong = Task { try await self.ping() }
             let timer = Task {

@@ -4,7 +4,7 @@ import HTTPTypes
 extension HTTP2Connection {
     /// Everything mutable, behind one lock: the machine that decides, the nghttp2 session
     /// that frames, and the waiters the machine's wake-ups name.
-    struct Core {
+    struct State {
         var machine: HTTP2StateMachine
         let session: NGHTTP2Session
         var headWaiters: [Int32: Waiter<Void>] = [:]
@@ -89,13 +89,13 @@ extension HTTP2Connection {
         }
     }
 
-    /// Runs `body` on the core under the lock, then the follow-up outside it: wake-ups,
+    /// Runs `body` on the state under the lock, then the follow-up outside it: wake-ups,
     /// a flush when frames were queued, and the connection's end when the machine asked.
     @discardableResult
-    func withCore<R>(_ body: (inout Core, inout FollowUp) throws(HTTPCoreError) -> R) async throws(HTTPCoreError) -> R {
+    func withState<R>(_ body: (inout State, inout FollowUp) throws(HTTPCoreError) -> R) async throws(HTTPCoreError) -> R {
         var followUp = FollowUp()
-        let result = core.withLock { core -> Result<R, HTTPCoreError> in
-            do throws(HTTPCoreError) { return .success(try body(&core, &followUp)) } catch { return .failure(error) }
+        let result = state.withLock { state -> Result<R, HTTPCoreError> in
+            do throws(HTTPCoreError) { return .success(try body(&state, &followUp)) } catch { return .failure(error) }
         }
         await finish(followUp)
         return try result.get()
@@ -103,9 +103,9 @@ extension HTTP2Connection {
 
     /// The synchronous variant, for cancellation handlers and other places that cannot
     /// await: the flush and a close run in a task of their own.
-    func withCoreNow<R>(_ body: (inout Core, inout FollowUp) -> R) -> R {
+    func withStateNow<R>(_ body: (inout State, inout FollowUp) -> R) -> R {
         var followUp = FollowUp()
-        let result = core.withLock { core in body(&core, &followUp) }
+        let result = state.withLock { state in body(&state, &followUp) }
         followUp.run()
         if let error = followUp.close {
             Task(executorPreference: stream.preferredTaskExecutor) { await self.shutDown(error) }
