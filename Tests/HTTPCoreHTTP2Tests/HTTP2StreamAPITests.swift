@@ -201,6 +201,19 @@ extension HTTP2Connection {
         await h2.finish()
     }
 
+    @Test func aCancelledSendWaitingForTheWindowResetsTheStream() async throws {
+        // The server never reads: flow control holds the bytes and sendData waits.
+        let h2 = try await HTTP2Fixture.start(configure: { $0.uploadBuffer = 16 << 10 }, startServer: false)
+        let stream = try await h2.connection.startRequest(Self.post)
+        let sending = Task { try await h2.connection.sendData(Array(repeating: 7, count: 1 << 20), on: stream) }
+        try await Task.sleep(for: .milliseconds(50))
+        sending.cancel()
+        #expect((await sending.result.error)?.code == .cancelled)
+        #expect(h2.connection.hasNoLeftovers())
+        #expect(!h2.connection.isClosed)
+        await h2.connection.close()
+    }
+
     @Test func sendDataWaitsForTheWindowAndGoesOnWhenItOpens() async throws {
         // The server's window is 64 KiB and our upload buffer 16 KiB: a 1 MiB send must
         // wait for the server to read, and finish once it does (the echo reads at once).
