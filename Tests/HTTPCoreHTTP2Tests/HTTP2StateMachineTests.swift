@@ -188,6 +188,8 @@ import Testing
         #expect(names(machine.receive(.headers(stream: 3, fields: get, kind: .head), now: at(1))) == ["wakeIncoming"])
         // A request without :path is malformed: reset, never handed out.
         #expect(names(machine.receive(.headers(stream: 5, fields: Array(get.dropLast()), kind: .head), now: at(1))) == ["reset(5, PROTOCOL_ERROR)"])
+        #expect(names(machine.receive(.priorityUpdate(stream: 1, value: "u=1, i"), now: at(1))) == [])
+        #expect(machine.streams[1]?.priority == "u=1, i")
         #expect(machine.takeIncoming().name == "stream(1)")
         guard case .ready(.request(let head)) = machine.takeHead(1) else { Issue.record("no request head"); return }
         #expect(head.path == "/x" && head.method == .get)
