@@ -45,7 +45,7 @@ package final class PythonPeer: Sendable {
         HarnessProcess.forceKill(process)
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
-        throw HarnessError("\(name) \(arguments.joined(separator: " ")) did not become ready (is python3-h2 installed? run scripts/install-deps.sh):\n\(output)")
+        throw HarnessError("\(([name] + arguments).joined(separator: " ")) did not become ready (is python3-h2 installed? run scripts/install-deps.sh):\n\(output)")
     }
 
     private init(port: Int, directory: URL, process: Process) {
