@@ -11,12 +11,25 @@ func library(_ name: String) -> Target.Dependency { .product(name: name, package
 
 let package = Package(
     name: "httpcore-examples",
-    dependencies: [.package(name: "swift-httpcore", path: "..")],
+    dependencies: [
+        .package(name: "swift-httpcore", path: ".."),
+        // Already in the graph through the library: named here for h2-streams, which
+        // builds an `HTTPRequest` head itself.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
     targets: [
         .target(name: "ExampleSupport", dependencies: [library("HTTPCoreClient"), library("HTTPCoreTLS")], swiftSettings: settings),
         .executableTarget(name: "httpx-get-post", dependencies: ["ExampleSupport", library("HTTPCoreClient")], swiftSettings: settings),
         .executableTarget(name: "concurrent-gets", dependencies: ["ExampleSupport", library("HTTPCoreClient")], swiftSettings: settings),
         .executableTarget(name: "streaming-download", dependencies: ["ExampleSupport", library("HTTPCoreClient")], swiftSettings: settings),
+        .executableTarget(
+            name: "h2-streams",
+            dependencies: [
+                "ExampleSupport", library("HTTPCore"), library("HTTPCoreHTTP2"), library("HTTPCoreLibUV"), library("HTTPCoreTLS"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: settings
+        ),
         .executableTarget(
             name: "mock-transport-test",
             dependencies: ["ExampleSupport", library("HTTPCore"), library("HTTPCoreClient"), library("HTTPCoreMock")],

@@ -63,6 +63,18 @@ http {
 CONF
 /usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>/dev/null &
 pids+=($!)
+# The h2 echo peer (hyper's h2, Debian's python3-h2) for the stream-API example, over h2c
+# and TLS. It binds port 0 itself and prints "READY <port>", so no port can be taken
+# between choosing and binding. Sets echo_port (not a $(...) subshell: pids must keep the pid).
+echo_peer() { # name, extra arguments
+    /usr/bin/python3 Interop/peers/h2_echo_server.py 0 "${@:2}" > "$work/$1.out" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 200); do grep -q '^READY ' "$work/$1.out" && break; sleep 0.05; done
+    grep -q '^READY ' "$work/$1.out" || { echo "FAILED: the h2 echo peer did not start (python3-h2 missing? scripts/install-deps.sh):" >&2; cat "$work/$1.out" >&2; exit 1; }
+    echo_port=$(awk '/^READY /{ print $2 }' "$work/$1.out")
+}
+echo_peer echo-h2c; echo_h2c_port=$echo_port
+echo_peer echo-tls "$work/pki/good.pem" "$work/pki/good.key"; echo_tls_port=$echo_port
 for port in "$h1_port" "$tls_port" "$h2c_port"; do
     for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
 done
@@ -74,7 +86,8 @@ expect_same() { cmp -s "$1" "$2" || { echo "FAILED: $3" >&2; exit 1; }; }
 echo
 echo "== servers: nginx http://127.0.0.1:$h1_port (HTTP/1.1), nghttpd https://localhost:$tls_port (h2), nghttpd http://127.0.0.1:$h2c_port (h2c)"
 
-examples_run "$work" "$ca" "https://localhost:$tls_port" "http://127.0.0.1:$h2c_port" "http://127.0.0.1:$h1_port" "$work/www/4mib.bin"
+examples_run "$work" "$ca" "https://localhost:$tls_port" "http://127.0.0.1:$h2c_port" "http://127.0.0.1:$h1_port" "$work/www/4mib.bin" \
+    "https://localhost:$echo_tls_port" "http://127.0.0.1:$echo_h2c_port"
 
 echo; echo "== HTTP/1.1 (nginx): the response with its head (-i)"
 show -i "http://127.0.0.1:$h1_port/hello.txt" | tee "$work/out"

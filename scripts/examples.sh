@@ -76,11 +76,21 @@ check_stream() { # protocol, served file
     fi
 }
 
+# aioh2's stream API against the h2 echo peer: the head, the body echoed whole (sent as
+# "hello" and "world" 100 ms apart), the peer's trailer, and a round-trip time.
+check_h2_streams() {
+    local expected=$'HTTP/2 200\ncontent-type: application/octet-stream\n\nhelloworld\n\nx-echo-bytes: 10'
+    [[ "$(head -n -1 "$examples_out")" == "$expected" && "$(tail -n 1 "$examples_out")" =~ ^rtt:\ [0-9]+\.[0-9]{3}\ ms$ ]] \
+        || example_failed "expected the 200 head, body 'helloworld', trailer 'x-echo-bytes: 10' and an 'rtt: N.NNN ms' line"
+    cat "$examples_out"
+}
+
 # Every example against nghttpd (h2 over TLS, h2c) and nginx (HTTP/1.1): $1 a scratch
 # folder, $2 the CA file, $3 to $5 the three base URLs, $6 the file served as /4mib.bin
-# (nghttpd also serves /hello.txt; nginx serves /hello.txt and answers 200 at /post).
+# (nghttpd also serves /hello.txt; nginx serves /hello.txt and answers 200 at /post), $7
+# and $8 the base URLs of the h2 echo peer (Interop/peers/h2_echo_server.py) over TLS and h2c.
 examples_run() {
-    local ca=$2 tls=$3 h2c=$4 h1=$5 file=$6
+    local ca=$2 tls=$3 h2c=$4 h1=$5 file=$6 echo_tls=$7 echo_h2c=$8
     examples_out="$1/example.out"
     echo; echo "== the examples (Examples/, through HTTPClient): httpx's GET and JSON POST with HTTP/2 on,"
     echo "   over h2 (nghttpd answers POST to a file with the file), h2c and HTTP/1.1 (nginx, /post returns 200)"
@@ -97,6 +107,11 @@ examples_run() {
     example streaming-download "$tls/4mib.bin" --cacert "$ca"; check_stream HTTP/2 "$file"
     example streaming-download "$h2c/4mib.bin" --h2c; check_stream HTTP/2 "$file"
     example streaming-download "$h1/4mib.bin"; check_stream HTTP/1.1 "$file"
+
+    echo; echo "== aioh2's stream API on one HTTP/2 stream: \"hello\" and, 100 ms later, \"world\" sent while the echo"
+    echo "   is read, against an echo peer on hyper's h2 (a third-party HTTP/2 implementation), over h2c and TLS"
+    example h2-streams "$echo_h2c/echo"; check_h2_streams
+    example h2-streams "$echo_tls/echo" --cacert "$ca"; check_h2_streams
 
     echo; echo "== a unit test's view: the mock backend's scripted bytes and a ClosureTransport, no sockets"
     example mock-transport-test
