@@ -73,6 +73,8 @@ extension HTTP2Connection {
     /// reads.
     public func readStream(_ stream: HTTP2StreamID, maxBytes: Int? = nil) async throws -> [UInt8] {
         precondition((maxBytes ?? 1) > 0, "maxBytes must be positive (nil reads to the end)")
+        // The end was read already: it reads as the end again, as in aioh2.
+        if state.withLock({ $0.endedStreams[stream.rawValue] != nil }) { return [] }
         var collected: [UInt8] = []
         while true {
             switch try await readChunk(stream.rawValue, maxBytes: maxBytes ?? .max) {

@@ -167,6 +167,7 @@ extension HTTP2Connection {
         }
         #expect(total == 100_000)
         #expect(pieces >= 4)
+        #expect(try await h2.connection.readStream(stream).isEmpty) // the end, again
         #expect(try await h2.connection.receiveTrailers(on: stream).isEmpty)
         await waitUntil("nothing is left") { h2.connection.hasNoLeftovers() }
         await h2.finish()
