@@ -57,7 +57,9 @@ extension HTTP2Connection {
                         followUp.wake.append(waiter)
                     }
                 case .recordRequestSent(let id):
-                    if let trace = machine.streams[id]?.trace { followUp.traces.append(trace) }
+                    if let index = machine.streams.index(forKey: id), let trace = machine.streams.values[index].trace {
+                        followUp.traces.append(trace)
+                    }
                 case .closeConnection(let error):
                     if followUp.close == nil { followUp.close = error }
                 }

@@ -15,16 +15,16 @@ extension HTTP2StateMachine {
             streams[id]?.trailers = HTTP2Fields.trailers(fields)
             return []
         case .data(let id, let bytes):
-            guard let state = streams[id], !state.consumerDone, state.error == nil else {
+            guard let index = streams.index(forKey: id), !streams.values[index].consumerDone, streams.values[index].error == nil else {
                 // A stream we let go of or failed: keep the windows open for the others.
                 return [.consume(stream: id, count: bytes.count)]
             }
-            streams[id]!.chunks.append(bytes)
-            return wake(id, data: true)
+            streams.values[index].chunks.append(bytes)
+            return wake(at: index, data: true)
         case .endStream(let id):
-            guard streams[id] != nil else { return [] }
-            streams[id]!.remoteEnded = true
-            return wake(id, data: true)
+            guard let index = streams.index(forKey: id) else { return [] }
+            streams.values[index].remoteEnded = true
+            return wake(at: index, data: true)
         case .resetByPeer(let id, let code):
             streams[id]?.resetByPeer = code
             return []
@@ -51,15 +51,15 @@ extension HTTP2StateMachine {
             }
             return []
         case .endStreamSent(let id):
-            guard streams[id] != nil else { return [] }
-            streams[id]!.localEnded = true
-            return role == .client ? [.recordRequestSent(stream: id)] : []
+            guard let index = streams.index(forKey: id) else { return [] }
+            streams.values[index].localEnded = true
+            return role == .client && streams.values[index].trace != nil ? [.recordRequestSent(stream: id)] : []
         case .bodyFramed(let id, let count):
-            guard streams[id] != nil else { return [] }
-            streams[id]!.queuedBytes = max(0, streams[id]!.queuedBytes - count)
-            guard streams[id]!.waitingForRoom, streams[id]!.queuedBytes < uploadBuffer else { return [] }
-            streams[id]!.writeDeadline = nil
-            return wake(id, room: true)
+            guard let index = streams.index(forKey: id) else { return [] }
+            streams.values[index].queuedBytes = max(0, streams.values[index].queuedBytes - count)
+            guard streams.values[index].waitingForRoom, streams.values[index].queuedBytes < uploadBuffer else { return [] }
+            streams.values[index].writeDeadline = nil
+            return wake(at: index, room: true)
         case .goawaySent(let code):
             if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
             if slots.phase == .active, !closing {
@@ -104,13 +104,13 @@ extension HTTP2StateMachine {
     // MARK: - Heads
 
     private mutating func responseHead(_ id: Int32, _ fields: [NGHTTP2Session.Field]) -> [Action] {
-        guard streams[id] != nil, streams[id]!.head == nil else { return [] }
+        guard let index = streams.index(forKey: id), streams.values[index].head == nil else { return [] }
         do {
             let head = try HTTP2Fields.responseHead(fields)
             if head.status.kind == .informational { return [] } // 1xx: wait for the final head
-            streams[id]!.head = .response(head)
-            streams[id]!.readDeadline = nil
-            return wake(id, head: true)
+            streams.values[index].head = .response(head)
+            streams.values[index].readDeadline = nil
+            return wake(at: index, head: true)
         } catch {
             return [.reset(stream: id, code: .protocolError)] + failStream(id, error)
         }
@@ -132,83 +132,94 @@ extension HTTP2StateMachine {
     // MARK: - Closing
 
     private mutating func streamClosed(_ id: Int32, code: UInt32, now: HTTPInstant) -> [Action] {
-        guard var state = streams[id] else { return [] }
-        state.wireClosed = true
-        let errorCode = HTTP2ErrorCode(code)
-        var actions: [Action] = []
+        guard let index = streams.index(forKey: id) else { return [] }
+        streams.values[index].wireClosed = true
+        var actions: [Action]
         // The peer ended its side and closed cleanly (an early complete response, perhaps
         // with RST_STREAM(NO_ERROR)): no error, and an unfinished upload just stops.
-        let clean = state.remoteEnded && code == 0
-        if state.error == nil, !clean {
-            let error: HTTPCoreError
-            if errorCode == .refusedStream, state.resetByPeer == nil, let goAway {
-                // GOAWAY says the peer never processed this stream, but a head it already
-                // sent proves otherwise: then a retry is not safe.
-                error = state.head != nil
-                    ? HTTPCoreError(.goAway, "the server went away (GOAWAY \(goAway.failure.errorCode)) in the middle of the response", underlying: goAway.failure)
-                    : Self.goAwayError(goAway.failure)
-            } else if let peerCode = state.resetByPeer {
-                let failure = HTTP2Failure(errorCode: HTTP2ErrorCode(peerCode), initiator: .remotePeer)
-                let processing: HTTPCoreError.Processing = failure.errorCode == .refusedStream ? .notProcessed : .unknown
-                error = HTTPCoreError(.streamReset, "the peer reset the stream: \(failure.errorCode)", processing: processing, underlying: failure)
-            } else if code != 0 {
-                let failure = HTTP2Failure(errorCode: errorCode, initiator: .library)
-                error = HTTPCoreError(.streamReset, "the stream was reset because the peer broke HTTP/2: \(errorCode)", underlying: failure)
-            } else {
-                error = HTTPCoreError(.truncatedResponse, "the HTTP/2 stream closed before the peer's side ended")
-            }
-            streams[id] = state
-            actions += failStream(id, error)
-            state = streams[id]!
+        let clean = streams.values[index].remoteEnded && code == 0
+        if streams.values[index].error == nil, !clean {
+            actions = failStream(at: index, closeError(index, code: code))
         } else {
-            streams[id] = state
-            actions += wake(id, head: true, data: true, room: true)
-            state = streams[id]!
+            actions = wake(at: index, head: true, data: true, room: true)
         }
-        if state.uploading {
-            state.uploading = false
+        if streams.values[index].uploading {
+            streams.values[index].uploading = false
             actions.append(.stopUpload(stream: id))
         }
-        if state.holdsSlot {
-            state.holdsSlot = false
+        if streams.values[index].holdsSlot {
+            streams.values[index].holdsSlot = false
             actions += releaseSlot(now: now)
         }
         // Keep the stream until the application has taken its end or its error (a woken
         // waiter asks for it after this), unless it already let go.
-        let forget = state.consumerDone
-        if forget { removeIncoming(id) }
-        streams[id] = forget ? nil : state
+        if streams.values[index].consumerDone {
+            streams.remove(at: index)
+            removeIncoming(id)
+        }
         return actions
+    }
+
+    /// Why stream `index` closed before its peer's side ended cleanly.
+    private func closeError(_ index: Dictionary<Int32, HTTP2StreamState>.Index, code: UInt32) -> HTTPCoreError {
+        let errorCode = HTTP2ErrorCode(code)
+        let resetByPeer = streams.values[index].resetByPeer
+        if errorCode == .refusedStream, resetByPeer == nil, let goAway {
+            // GOAWAY says the peer never processed this stream, but a head it already
+            // sent proves otherwise: then a retry is not safe.
+            return streams.values[index].head != nil
+                ? HTTPCoreError(.goAway, "the server went away (GOAWAY \(goAway.failure.errorCode)) in the middle of the response", underlying: goAway.failure)
+                : Self.goAwayError(goAway.failure)
+        }
+        if let peerCode = resetByPeer {
+            let failure = HTTP2Failure(errorCode: HTTP2ErrorCode(peerCode), initiator: .remotePeer)
+            let processing: HTTPCoreError.Processing = failure.errorCode == .refusedStream ? .notProcessed : .unknown
+            return HTTPCoreError(.streamReset, "the peer reset the stream: \(failure.errorCode)", processing: processing, underlying: failure)
+        }
+        if code != 0 {
+            let failure = HTTP2Failure(errorCode: errorCode, initiator: .library)
+            return HTTPCoreError(.streamReset, "the stream was reset because the peer broke HTTP/2: \(errorCode)", underlying: failure)
+        }
+        return HTTPCoreError(.truncatedResponse, "the HTTP/2 stream closed before the peer's side ended")
     }
 
     /// Ends every wait on stream `id` with `error` (the head, the data, the upload room).
     mutating func failStream(_ id: Int32, _ error: HTTPCoreError) -> [Action] {
-        guard streams[id] != nil else { return [] }
-        if streams[id]!.error == nil { streams[id]!.error = error }
-        var actions = wake(id, head: true, data: true, room: true)
-        if streams[id]!.uploading, !streams[id]!.wireClosed {
-            actions.append(.stopUpload(stream: id))
+        guard let index = streams.index(forKey: id) else { return [] }
+        return failStream(at: index, error)
+    }
+
+    mutating func failStream(at index: Dictionary<Int32, HTTP2StreamState>.Index, _ error: HTTPCoreError) -> [Action] {
+        if streams.values[index].error == nil { streams.values[index].error = error }
+        var actions = wake(at: index, head: true, data: true, room: true)
+        if streams.values[index].uploading, !streams.values[index].wireClosed {
+            actions.append(.stopUpload(stream: streams.keys[index]))
         }
         return actions
     }
 
     /// Clears the wait flags named and returns the wake-ups for those that were set.
     mutating func wake(_ id: Int32, head: Bool = false, data: Bool = false, room: Bool = false) -> [Action] {
-        guard var state = streams[id] else { return [] }
+        guard let index = streams.index(forKey: id) else { return [] }
+        return wake(at: index, head: head, data: data, room: room)
+    }
+
+    /// `wake` for the stream at `index`, in place: a stream's buffers are never copied.
+    mutating func wake(at index: Dictionary<Int32, HTTP2StreamState>.Index, head: Bool = false, data: Bool = false, room: Bool = false) -> [Action] {
+        let id = streams.keys[index]
         var actions: [Action] = []
-        if head, state.waitingForHead {
-            state.waitingForHead = false
+        if head, streams.values[index].waitingForHead {
+            streams.values[index].waitingForHead = false
             actions.append(.wakeHead(stream: id))
         }
-        if data, state.waitingForData {
-            state.waitingForData = false
+        if data, streams.values[index].waitingForData {
+            streams.values[index].waitingForData = false
             actions.append(.wakeData(stream: id))
         }
-        if room, state.waitingForRoom {
-            state.waitingForRoom = false
+        if room, streams.values[index].waitingForRoom {
+            streams.values[index].waitingForRoom = false
             actions.append(.wakeRoom(stream: id))
         }
-        streams[id] = state
         return actions
     }
 

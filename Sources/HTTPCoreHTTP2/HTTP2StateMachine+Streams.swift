@@ -46,18 +46,16 @@ extension HTTP2StateMachine {
     }
 
     mutating func takeHead(_ id: Int32) -> HeadStep {
-        guard var state = streams[id] else { return .failed(Self.streamGone(id)) }
-        if let head = state.head {
-            state.headTaken = true
-            streams[id] = state
+        guard let index = streams.index(forKey: id) else { return .failed(Self.streamGone(id)) }
+        if let head = streams.values[index].head {
+            streams.values[index].headTaken = true
             return .ready(head)
         }
-        if let error = state.error {
-            consumerFinished(id)
+        if let error = streams.values[index].error {
+            consumerFinished(at: index)
             return .failed(error)
         }
-        state.waitingForHead = true
-        streams[id] = state
+        streams.values[index].waitingForHead = true
         return .wait
     }
 
@@ -72,34 +70,39 @@ extension HTTP2StateMachine {
     /// The application reads up to `maxBytes` of the peer's body. Taking bytes reopens the
     /// windows (`consume`), so the peer sends only as fast as the application reads.
     mutating func read(_ id: Int32, maxBytes: Int, now: HTTPInstant) -> (ReadStep, [Action]) {
-        guard var state = streams[id] else { return (.failed(Self.streamGone(id)), []) }
-        if state.hasBufferedBody {
-            let bytes = state.take(maxBytes: maxBytes)
-            state.readDeadline = nil
-            streams[id] = state
+        guard let index = streams.index(forKey: id) else { return (.failed(Self.streamGone(id)), []) }
+        if streams.values[index].hasBufferedBody {
+            // In place: the buffered chunks are never copied.
+            let bytes = streams.values[index].take(maxBytes: maxBytes)
+            streams.values[index].readDeadline = nil
             return (.data(bytes), [.consume(stream: id, count: bytes.count)])
         }
-        if let error = state.error {
-            consumerFinished(id)
+        if let error = streams.values[index].error {
+            consumerFinished(at: index)
             return (.failed(error), [])
         }
-        if state.remoteEnded {
-            consumerFinished(id)
-            return (.end(state.trailers), [])
+        if streams.values[index].remoteEnded {
+            let trailers = streams.values[index].trailers
+            consumerFinished(at: index)
+            return (.end(trailers), [])
         }
-        state.waitingForData = true
-        streams[id] = state
-        let actions = state.readDeadline == nil ? armRead(id, timeout: state.readTimeout, now: now) : []
-        return (.wait, actions)
+        streams.values[index].waitingForData = true
+        guard streams.values[index].readDeadline == nil else { return (.wait, []) }
+        return (.wait, armRead(id, timeout: streams.values[index].readTimeout, now: now))
     }
 
     /// The application is done with stream `id` (took its end or its error): forget it
     /// once the wire is done too, else when it closes.
     mutating func consumerFinished(_ id: Int32) {
-        guard streams[id] != nil else { return }
-        streams[id]!.consumerDone = true
-        if streams[id]!.wireClosed {
-            streams[id] = nil
+        guard let index = streams.index(forKey: id) else { return }
+        consumerFinished(at: index)
+    }
+
+    mutating func consumerFinished(at index: Dictionary<Int32, HTTP2StreamState>.Index) {
+        streams.values[index].consumerDone = true
+        if streams.values[index].wireClosed {
+            let id = streams.keys[index]
+            streams.remove(at: index)
             removeIncoming(id)
         }
     }
@@ -129,23 +132,22 @@ extension HTTP2StateMachine {
 
     /// The application sends `count` body bytes on `id`, ending its side when `end`.
     mutating func send(_ id: Int32, count: Int, end: Bool, now: HTTPInstant) -> (SendStep, [Action]) {
-        guard var state = streams[id] else { return (.failed(Self.streamGone(id)), []) }
-        if let error = state.error { return (.failed(error), []) }
-        if state.wireClosed { return (.stopped, []) }
-        guard !state.localFinished else {
+        guard let index = streams.index(forKey: id) else { return (.failed(Self.streamGone(id)), []) }
+        if let error = streams.values[index].error { return (.failed(error), []) }
+        if streams.values[index].wireClosed { return (.stopped, []) }
+        guard !streams.values[index].localFinished else {
             return (.failed(HTTPCoreError(.invalidRequest, "stream \(id) already ended its side")), [])
         }
-        state.queuedBytes += count
-        state.localFinished = end
-        streams[id] = state
+        streams.values[index].queuedBytes += count
+        streams.values[index].localFinished = end
         if end {
             // All queued: the wait for the head gets its read timeout from here.
-            let actions = state.head == nil ? armRead(id, timeout: state.readTimeout, now: now) : []
-            return (.queue(wait: false), actions)
+            guard streams.values[index].head == nil else { return (.queue(wait: false), []) }
+            return (.queue(wait: false), armRead(id, timeout: streams.values[index].readTimeout, now: now))
         }
-        guard state.queuedBytes >= uploadBuffer else { return (.queue(wait: false), []) }
-        streams[id]!.waitingForRoom = true
-        return (.queue(wait: true), armWrite(id, timeout: state.writeTimeout, now: now))
+        guard streams.values[index].queuedBytes >= uploadBuffer else { return (.queue(wait: false), []) }
+        streams.values[index].waitingForRoom = true
+        return (.queue(wait: true), armWrite(id, timeout: streams.values[index].writeTimeout, now: now))
     }
 
     enum RoomStep {
@@ -157,14 +159,14 @@ extension HTTP2StateMachine {
 
     /// After `wakeRoom`: may the sender go on?
     mutating func room(_ id: Int32) -> RoomStep {
-        guard let state = streams[id] else { return .failed(Self.streamGone(id)) }
-        if let error = state.error { return .failed(error) }
-        if state.wireClosed { return .stopped }
-        if state.queuedBytes < uploadBuffer {
-            streams[id]!.writeDeadline = nil
+        guard let index = streams.index(forKey: id) else { return .failed(Self.streamGone(id)) }
+        if let error = streams.values[index].error { return .failed(error) }
+        if streams.values[index].wireClosed { return .stopped }
+        if streams.values[index].queuedBytes < uploadBuffer {
+            streams.values[index].writeDeadline = nil
             return .ready
         }
-        streams[id]!.waitingForRoom = true
+        streams.values[index].waitingForRoom = true
         return .wait
     }
 

@@ -4,17 +4,17 @@ extension HTTP2StateMachine {
     /// Stream `id` waits for the peer (head or data) for at most `timeout`, and never past
     /// its total deadline (nil `timeout`: the total deadline alone).
     mutating func armRead(_ id: Int32, timeout: Duration?, now: HTTPInstant) -> [Action] {
-        guard let state = streams[id] else { return [] }
-        let deadline = Self.earliest(timeout.map { now + $0 }, state.totalDeadline)
-        streams[id]!.readDeadline = deadline
+        guard let index = streams.index(forKey: id) else { return [] }
+        let deadline = Self.earliest(timeout.map { now + $0 }, streams.values[index].totalDeadline)
+        streams.values[index].readDeadline = deadline
         return deadlineArmed(deadline)
     }
 
     /// Stream `id` waits for upload room for at most `timeout` (and its total deadline).
     mutating func armWrite(_ id: Int32, timeout: Duration?, now: HTTPInstant) -> [Action] {
-        guard let state = streams[id] else { return [] }
-        let deadline = Self.earliest(timeout.map { now + $0 }, state.totalDeadline)
-        streams[id]!.writeDeadline = deadline
+        guard let index = streams.index(forKey: id) else { return [] }
+        let deadline = Self.earliest(timeout.map { now + $0 }, streams.values[index].totalDeadline)
+        streams.values[index].writeDeadline = deadline
         return deadlineArmed(deadline)
     }
 
@@ -28,7 +28,7 @@ extension HTTP2StateMachine {
     /// The earliest deadline anything waits for: the shell's timer sleeps until then.
     var nextDeadline: HTTPInstant? {
         var earliest = functionalPing?.deadline
-        for state in streams.values { earliest = Self.earliest(earliest, state.deadline) }
+        for index in streams.indices { earliest = Self.earliest(earliest, streams.values[index].deadline) }
         return earliest
     }
 

@@ -133,8 +133,7 @@ struct HTTP2StateMachine {
         closeError = error
         var actions = slots.close().map { Action.resumeSlot(ticket: $0, error: error.with(processing: .notProcessed)) }
         for id in streams.keys.sorted() {
-            let state = streams[id]!
-            let notStarted = state.head == nil && (goAway.map { id > $0.lastStreamID } ?? false)
+            let notStarted = streams[id]?.head == nil && (goAway.map { id > $0.lastStreamID } ?? false)
             actions += failStream(id, notStarted ? error.with(processing: .notProcessed) : error)
         }
         for opaque in pings.keys.sorted() { actions.append(.resumePing(opaque: opaque, result: .failure(error))) }
