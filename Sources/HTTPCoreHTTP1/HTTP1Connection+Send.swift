@@ -123,8 +123,9 @@ extension HTTP1Connection {
 
     /// Pulls the body and writes it in its framing. Once no more body bytes can come (the
     /// source ended, or its declared length is reached, after which it is not pulled
-    /// again) the state machine hears that only the last write is left, so a response
-    /// that completes meanwhile waits for that write instead of giving up the connection.
+    /// again: the message is complete, and a source that ends late must not hold up the
+    /// response) the state machine hears that only the last write is left, so an error
+    /// response arriving meanwhile lets that write finish instead of cutting the message.
     private func writeBody(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) async throws {
         let source = body.makeChunkSource()
         var sent = 0

@@ -14,11 +14,11 @@ extension HTTP1Connection {
     ///   upload:   writing --uploadFinishing--> finishing --uploadFinished--> done
     ///             writing/finishing --uploadFailed--> (connection closed)
     ///             writing --final head >= 400 or Connection: close--> stopped
-    ///             writing --response complete--> stopped
+    ///             writing/finishing --response complete without keep-alive--> stopped
     ///   response: awaitingHead --head--> receivingBody --end--> complete
     ///
     ///   complete + done, keep-alive, nothing extra buffered --> idle
-    ///   complete + finishing --> wait for the last write (awaitUpload), then decide
+    ///   complete, keep-alive + writing/finishing --> wait for the upload (awaitUpload)
     ///   complete + stopped, or no keep-alive --> closed
     ///   any --fail / release before end / close--> closed
     /// ```
@@ -42,12 +42,12 @@ extension HTTP1Connection {
             /// Head or body bytes are still to come from the body source.
             case writing
             /// The source is exhausted (or its declared length reached): only the last
-            /// write is in flight, so the server may already have the whole message.
+            /// write is in flight, so an early error response no longer stops it.
             case finishing
             case done
-            /// The body was cut short on purpose (an early final response, or a final
-            /// response before `100 Continue`): the server's idea of the message differs
-            /// from ours, so the connection is never reused.
+            /// The body was cut short on purpose (an early error response, a response
+            /// without keep-alive, or a final response before `100 Continue`): the server's
+            /// idea of the message differs from ours, so the connection is never reused.
             case stopped
         }
 
@@ -66,7 +66,7 @@ extension HTTP1Connection {
             case head(HTTPResponse, HTTPVersion, stopUpload: Bool)
             case body([UInt8])
             case trailers(HTTPFields)
-            /// The response is complete but its last request write is in flight: wait for
+            /// The response is complete but the request body is still uploading: wait for
             /// the upload to end, then ask again.
             case awaitUpload
             /// The exchange is over; close the stream (and stop any upload) if `close`.
@@ -186,24 +186,25 @@ extension HTTP1Connection {
         }
 
         /// The response is complete: decide the connection's fate from the upload's state.
+        ///
+        /// A keep-alive response that completes while the body is still uploading waits for
+        /// the upload: servers such as nginx answer at once and then read and discard the
+        /// rest of the body, keeping the connection, so both ends agree on the message
+        /// boundary once the body is written. The reader's last read returns only then,
+        /// and the pool, which takes the connection back at the body's end, never sees it
+        /// busy. Without keep-alive the connection closes anyway: stop the upload.
         private mutating func settle(_ exchange: Exchange, keepAlive: Bool, now: HTTPInstant) -> ReadAction {
             var exchange = exchange
-            switch exchange.upload {
-            case .finishing:
+            let uploading = exchange.upload == .writing || exchange.upload == .finishing
+            if uploading, keepAlive {
                 state = .active(exchange)
                 return .awaitUpload
-            case .writing:
-                // The server finished answering before it had the whole body: the rest
-                // would go nowhere useful, and the stream is mid-message. Stop and close.
-                exchange.upload = .stopped
-                state = .closed
-                return .end(close: true)
-            case .done, .stopped:
-                // Bytes beyond the response arrived unasked: the stream is out of step.
-                let reusable = keepAlive && exchange.upload == .done && parser.bufferedByteCount == 0
-                state = reusable ? .idle(since: now) : .closed
-                return .end(close: !reusable)
             }
+            if uploading { exchange.upload = .stopped }
+            // Bytes beyond the response arrived unasked: the stream is out of step.
+            let reusable = keepAlive && exchange.upload == .done && parser.bufferedByteCount == 0
+            state = reusable ? .idle(since: now) : .closed
+            return .end(close: !reusable)
         }
 
         private static func announcesClose(_ head: HTTPResponse) -> Bool {

@@ -5,9 +5,16 @@ public import HTTPTypes
 /// keep-alive reuse, chunked bodies both ways, 1xx skipped (100-continue honoured),
 /// trailers, close-delimited bodies.
 ///
+/// Full duplex: `send` returns at the response head while a streamed request body is still
+/// uploading in a task of its own, so a server that answers as the body arrives (an echo)
+/// works chunk by chunk. An error response (or `Connection: close`) met mid-upload stops
+/// the upload, RFC 9112 §9.5; the connection is reused only when the body was fully
+/// written and the response fully read. In-memory bodies are written before reading, with
+/// no task.
+///
 /// The logic lives in `StateMachine`; this shell writes and reads. Any failure, a
-/// cancelled task, or a body dropped before its end closes the connection: a half-read
-/// response must never be mistaken for the next one.
+/// cancelled task, or a body dropped before its end closes the connection and stops the
+/// upload: a half-read response must never be mistaken for the next one.
 public final class HTTP1Connection: Connection {
     public struct Configuration: Sendable {
         public var limits: HTTP1Limits
@@ -91,7 +98,7 @@ public final class HTTP1Connection: Connection {
     // MARK: - Shared by sending and the body source
 
     /// Reads until the state machine has something other than "read more" for `exchange`,
-    /// waiting out the upload's last write when the response ended first.
+    /// waiting for the upload when the response ended first.
     func nextEvent(_ exchange: HTTP1Exchange) async throws -> StateMachine.ReadAction {
         while true {
             let action = try state.withLock { machine throws(HTTPCoreError) in

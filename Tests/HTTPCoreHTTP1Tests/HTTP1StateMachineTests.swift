@@ -130,9 +130,22 @@ import Testing
         #expect(machine.isIdle)
     }
 
-    @Test func aResponseCompleteWhileTheBodyIsStillWrittenClosesTheConnection() throws {
+    @Test func aKeepAliveResponseCompleteMidUploadWaitsForTheUpload() throws {
         var (machine, id) = try uploading()
         machine.received(id, Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8))
+        _ = try machine.nextEvent(id, now: t1)
+        #expect(try machine.nextEvent(id, now: t1) == .body(Array("ok".utf8)))
+        #expect(try machine.nextEvent(id, now: t1) == .awaitUpload)
+        #expect(try machine.nextEvent(id, now: t1) == .awaitUpload, "asking again before the upload ends")
+        machine.uploadFinishing(id)
+        machine.uploadFinished(id)
+        #expect(try machine.nextEvent(id, now: t1) == .end(close: false))
+        #expect(machine.isIdle)
+    }
+
+    @Test func aResponseWithoutKeepAliveCompleteMidUploadStopsItAndCloses() throws {
+        var (machine, id) = try uploading()
+        machine.received(id, Array("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8))
         _ = try machine.nextEvent(id, now: t1)
         #expect(try machine.nextEvent(id, now: t1) == .body(Array("ok".utf8)))
         #expect(try machine.nextEvent(id, now: t1) == .end(close: true))

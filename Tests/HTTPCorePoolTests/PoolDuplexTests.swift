@@ -19,13 +19,14 @@ import Testing
         String(decoding: try await response.body.collect(upTo: 1 << 20), as: UTF8.self)
     }
 
-    /// The server answered in full while the body was still being produced: the upload is
-    /// stopped, the connection closed, and the next request gets a new one.
-    @Test func aResponseThatEndsBeforeTheUploadClosesTheConnection() async throws {
+    /// The server answered in full, without keep-alive, while the body was still being
+    /// produced: the upload is stopped, the connection closed, and the next request gets
+    /// a new one.
+    @Test func aResponseWithoutKeepAliveThatEndsMidUploadClosesTheConnection() async throws {
         let backend = MockNetworkBackend()
         backend.expectConnect(host: "example.com", port: 80, script: [
             .write(Self.postHead), .write("3\r\nabc\r\n"),
-            .read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            .read("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
         ])
         backend.expectConnect(host: "example.com", port: 80, script: Self.getB)
         let body = TrackedBody()
@@ -38,6 +39,36 @@ import Testing
             #expect(pool.connections == ["<HTTP1Connection ['http://example.com:80', HTTP/1.1, IDLE, Request Count: 1]>"])
         }
         #expect(backend.connectRecords.count == 2)
+        #expect(backend.failures.isEmpty)
+    }
+
+    /// nginx's way: a complete keep-alive answer at once, the rest of the body read and
+    /// discarded. The body's end waits for the upload, so a request queued meanwhile (one
+    /// connection allowed) gets the connection only once it is idle, and reuses it.
+    @Test func aKeepAliveResponseThatEndsMidUploadHoldsTheConnectionUntilTheUploadEnds() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, script: [
+            .write(Self.postHead), .write("3\r\nabc\r\n"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            .write("3\r\ndef\r\n"), .write("0\r\n\r\n"),
+        ] + Self.getB)
+        var configuration = ConnectionPool.Configuration()
+        configuration.maxConnections = 1
+        let body = TrackedBody()
+        body.send("abc")
+        try await withConnectionPool(backend: backend, configuration: configuration) { pool in
+            let response = try await pool.send(try Request(method: "POST", url: "http://example.com/", body: .stream(body)))
+            let post = Task { try await Self.text(response) }
+            let next = Task { try await Self.text(try await pool.send(try Request(url: "http://example.com/b"))) }
+            await waitUntil("the GET is queued") { pool.snapshot.queuedRequests == 1 }
+            #expect(pool.connections == ["<HTTP1Connection ['http://example.com:80', HTTP/1.1, ACTIVE, Request Count: 1]>"])
+            body.send("def")
+            body.finish()
+            #expect(try await post.value == "ok")
+            #expect(try await next.value == "two")
+            #expect(pool.connections == ["<HTTP1Connection ['http://example.com:80', HTTP/1.1, IDLE, Request Count: 2]>"])
+        }
+        #expect(backend.connectRecords.count == 1)
         #expect(backend.failures.isEmpty)
     }
 
