@@ -103,6 +103,7 @@ extension HTTP1Connection {
     /// live upload closes the connection and is kept for whoever reads next (`send` before
     /// the head, else the body reader).
     private func startUpload(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) {
+        let ended = Waiter<Void>()
         let task = Task(executorPreference: stream.preferredTaskExecutor) {
             do {
                 try await self.writeBody(body, framing: framing, exchange)
@@ -117,8 +118,9 @@ extension HTTP1Connection {
                 }
                 if close { await self.stream.close(.abortive) }
             }
+            ended.resume(returning: ())
         }
-        exchange.attachUpload(task)
+        exchange.attachUpload(task, ended: ended)
     }
 
     /// Pulls the body and writes it in its framing. Once no more body bytes can come (the

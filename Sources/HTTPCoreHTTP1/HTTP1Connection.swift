@@ -108,8 +108,7 @@ public final class HTTP1Connection: Connection {
             case .readMore:
                 break
             case .awaitUpload:
-                await exchange.awaitUpload()
-                try Task.checkCancellation()
+                try await exchange.awaitUpload(clock: clock)
                 continue
             default:
                 return action

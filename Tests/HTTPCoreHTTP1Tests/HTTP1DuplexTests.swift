@@ -83,6 +83,31 @@ import Testing
         h.expectScriptDone()
     }
 
+    /// A complete keep-alive response mid-upload ends only with the upload; the request's
+    /// total deadline still bounds that wait.
+    @Test func theTotalDeadlineBoundsTheWaitForTheUploadAtTheBodysEnd() async throws {
+        let h = Harness([
+            .write(Self.postHead), .write("3\r\nabc\r\n"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        ])
+        var options = RequestOptions()
+        options.timeouts.total = .seconds(5)
+        let body = TrackedBody()
+        body.send("abc")
+        let request = try Request(method: "POST", url: "http://example.com/", body: .stream(body), options: options)
+        let response = try await h.connection.send(request)
+        let read = Task { try await response.body.string() }
+        try await h.clock.waitForTimers(1)
+        #expect(body.liveIterators == 1, "the upload still waits for the body's next chunk")
+        h.clock.advance(by: .seconds(5))
+        let error = await #expect(throws: HTTPCoreError.self) { _ = try await read.value }
+        #expect(error?.code == .totalTimeout)
+        await waitUntil("the upload let the body go") { body.liveIterators == 0 }
+        #expect(h.connection.isClosed)
+        #expect(h.stream.closeMode == .abortive)
+        #expect(h.clock.pendingTimers == 0)
+    }
+
     // MARK: - Cancellation and release while the upload runs
 
     func uploadingAfterTheHead() async throws -> (Harness, TrackedBody, Response) {
