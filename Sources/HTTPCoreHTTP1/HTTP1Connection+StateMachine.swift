@@ -9,13 +9,13 @@ extension HTTP1Connection {
     /// request body and the reading of the response. The connection is idle again only
     /// when both have ended cleanly; anything else closes it.
     /// ```
-    ///   idle --startRequest--> active(upload: writing, response: awaitingHead)
+    ///   idle --startRequest--> active(upload: writing, response: reading)
     ///
     ///   upload:   writing --uploadFinishing--> finishing --uploadFinished--> done
     ///             writing/finishing --uploadFailed--> (connection closed)
     ///             writing --final head >= 400 or Connection: close--> stopped
     ///             writing/finishing --response complete without keep-alive--> stopped
-    ///   response: awaitingHead --head--> receivingBody --end--> complete
+    ///   response: reading (informational heads, head, body, trailers) --end--> complete
     ///
     ///   complete + done, keep-alive, nothing extra buffered --> idle
     ///   complete, keep-alive + writing/finishing --> wait for the upload (awaitUpload)
@@ -33,12 +33,12 @@ extension HTTP1Connection {
 
         struct Exchange {
             var id: UInt64
-            var upload: Upload = .writing
-            var response: Response = .awaitingHead
+            var upload: UploadProgress = .writing
+            var response: ResponseProgress = .reading
         }
 
         /// Where the request body stands.
-        enum Upload: Equatable {
+        enum UploadProgress: Equatable {
             /// Head or body bytes are still to come from the body source.
             case writing
             /// The source is exhausted (or its declared length reached): only the last
@@ -51,8 +51,9 @@ extension HTTP1Connection {
             case stopped
         }
 
-        enum Response: Equatable {
-            case awaitingHead, receivingBody
+        /// Whether the response has been read to its end (and if so, whether it allows reuse).
+        enum ResponseProgress: Equatable {
+            case reading
             case complete(keepAlive: Bool)
         }
 
@@ -168,7 +169,6 @@ extension HTTP1Connection {
             case .informational(let head):
                 return .informational(head)
             case .head(let head, let version):
-                exchange.response = .receivingBody
                 // RFC 9112 §9.5: a client sending content should watch for an error
                 // response and stop sending if the server does not want the rest.
                 let stop = exchange.upload == .writing && (head.status.code >= 400 || Self.announcesClose(head))

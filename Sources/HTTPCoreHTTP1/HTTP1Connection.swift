@@ -146,11 +146,14 @@ public final class HTTP1Connection: Connection {
 
     /// Marks the exchange failed, stops its upload, closes the stream, and returns the
     /// error to throw: the upload's own error when a failed upload is what closed it.
+    /// The machine hears first, so the upload's cancellation, which follows, is not taken
+    /// for a failure of its own.
     func fail(_ exchange: HTTP1Exchange, _ error: any Error) async -> HTTPCoreError {
+        let needsClose = state.withLock { $0.fail(exchange.id) }
         exchange.stopUpload()
         var coreError = exchange.uploadFailure ?? coreError(error, exchange)
         if !exchange.wroteAnything { coreError = coreError.with(processing: .notProcessed) }
-        if state.withLock({ $0.fail(exchange.id) }) { await stream.close(.abortive) }
+        if needsClose { await stream.close(.abortive) }
         return coreError
     }
 
@@ -168,8 +171,9 @@ public final class HTTP1Connection: Connection {
     /// A body handle was dropped before the end: stop the upload and close without
     /// waiting for the caller.
     func release(_ exchange: HTTP1Exchange) {
+        let needsClose = state.withLock { $0.release(exchange.id) }
         exchange.stopUpload()
-        guard state.withLock({ $0.release(exchange.id) }) else { return }
+        guard needsClose else { return }
         let stream = self.stream
         Task { await stream.close(.abortive) }
     }
