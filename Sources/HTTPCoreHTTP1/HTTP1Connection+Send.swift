@@ -32,13 +32,12 @@ extension HTTP1Connection {
             if let final = try await writeRequest(request, head: head, framing: framing, exchange) {
                 return try await respond(final.0, final.1, exchange)
             }
-            state.withLock { $0.requestSent(id) }
-            request.options.trace?.record(.requestSent)
             while true {
                 switch try await nextEvent(exchange) {
                 case .informational:
                     continue
-                case .head(let response, let version):
+                case .head(let response, let version, let stopUpload):
+                    if stopUpload { exchange.stopUpload() }
                     return try await respond(response, version, exchange)
                 default:
                     throw HTTPCoreError(.malformedResponse, "body before head")
@@ -54,15 +53,19 @@ extension HTTP1Connection {
     private func respond(_ head: HTTPResponse, _ version: HTTPVersion, _ exchange: HTTP1Exchange) async throws -> Response {
         if state.withLock({ $0.isAtEmptyBody }) {
             if case .end(let close) = try await nextEvent(exchange) {
-                await finish(close: close)
+                await finish(exchange, close: close)
                 return Response(head: head, body: .empty, version: version)
             }
         }
         return Response(head: head, body: ResponseBody(source: HTTP1ResponseBodySource(connection: self, exchange: exchange)), version: version)
     }
 
-    /// Writes head and body. Returns a final response if one arrived while waiting for
-    /// `100 Continue` (the body is then not sent).
+    /// Writes the head, and the body when it is in memory. A streamed body goes to an
+    /// upload task instead, so the response head (and body) can be read while it is
+    /// still being written: a server that answers as the body arrives (an echo) would
+    /// otherwise deadlock against a client that only reads after writing everything.
+    /// Returns a final response if one arrived while waiting for `100 Continue` (the body
+    /// is then not sent).
     private func writeRequest(
         _ request: Request,
         head: [UInt8],
@@ -73,6 +76,7 @@ extension HTTP1Connection {
             && request.head.headerFields[.expect]?.lowercased() == "100-continue"
         if case .bytes(let body) = request.body.storage, framing != .chunked, !expectsContinue {
             try await write(body.isEmpty ? head : head + body, exchange)
+            requestSent(exchange)
             return nil
         }
         try await write(head, exchange)
@@ -80,14 +84,62 @@ extension HTTP1Connection {
             state.withLock { $0.bodySkipped(exchange.id) }
             return final
         }
-        try await writeBody(request.body, framing: framing, exchange)
+        if case .stream = request.body.storage {
+            startUpload(request.body, framing: framing, exchange)
+        } else {
+            try await writeBody(request.body, framing: framing, exchange)
+            requestSent(exchange)
+        }
         return nil
     }
 
+    private func requestSent(_ exchange: HTTP1Exchange) {
+        state.withLock { $0.requestSent(exchange.id) }
+        exchange.options.trace?.record(.requestSent)
+    }
+
+    /// Runs the streamed body's upload in its own task, tied to the exchange: the exchange
+    /// cancels it when the response fails, is dropped, or tells it to stop. A failure of a
+    /// live upload closes the connection and is kept for whoever reads next (`send` before
+    /// the head, else the body reader).
+    private func startUpload(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) {
+        let ended = Waiter<Void>()
+        let task = Task(executorPreference: stream.preferredTaskExecutor) {
+            do {
+                try await self.writeBody(body, framing: framing, exchange)
+                self.state.withLock { $0.uploadFinished(exchange.id) }
+                exchange.options.trace?.record(.requestSent)
+            } catch {
+                let failure = self.coreError(error, exchange)
+                let close = self.state.withLock { machine in
+                    guard machine.uploadFailed(exchange.id) else { return false }
+                    exchange.recordUploadFailure(failure)
+                    return true
+                }
+                if close { await self.stream.close(.abortive) }
+            }
+            ended.resume(returning: ())
+        }
+        exchange.attachUpload(task, ended: ended)
+    }
+
+    /// Pulls the body and writes it in its framing. Once no more body bytes can come (the
+    /// source ended, or its declared length is reached, after which it is not pulled
+    /// again: the message is complete, and a source that ends late must not hold up the
+    /// response) the state machine hears that only the last write is left, so an error
+    /// response arriving meanwhile lets that write finish instead of cutting the message.
     private func writeBody(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) async throws {
         let source = body.makeChunkSource()
         var sent = 0
-        while let chunk = try await source.next() {
+        while true {
+            if case .contentLength(let length) = framing, sent == length { break }
+            let next: [UInt8]?
+            do {
+                next = try await source.next()
+            } catch {
+                throw HTTPCoreError.from(error, default: .requestBodyUnreadable)
+            }
+            guard let chunk = next else { break }
             try Task.checkCancellation()
             sent += chunk.count
             switch framing {
@@ -97,6 +149,7 @@ extension HTTP1Connection {
                 guard sent <= length else {
                     throw HTTPCoreError(.requestBodyLengthMismatch, "the body produced more than its declared \(length) bytes")
                 }
+                if sent == length { state.withLock { $0.uploadFinishing(exchange.id) } }
                 try await write(chunk, exchange)
             case .chunked:
                 try await write(HTTP1RequestEncoder.chunk(chunk), exchange)
@@ -106,6 +159,7 @@ extension HTTP1Connection {
         case .contentLength(let length) where sent != length:
             throw HTTPCoreError(.requestBodyLengthMismatch, "the body produced \(sent) of its declared \(length) bytes")
         case .chunked:
+            state.withLock { $0.uploadFinishing(exchange.id) }
             try await write(HTTP1RequestEncoder.lastChunk(trailers: body.trailers), exchange)
         default:
             break
@@ -130,7 +184,7 @@ extension HTTP1Connection {
                 switch try await nextEvent(waiting) {
                 case .informational(let head) where head.status.code == 100: return nil
                 case .informational: continue
-                case .head(let head, let version): return (head, version)
+                case .head(let head, let version, _): return (head, version)
                 default: throw HTTPCoreError(.malformedResponse, "body before head")
                 }
             }

@@ -5,9 +5,16 @@ public import HTTPTypes
 /// keep-alive reuse, chunked bodies both ways, 1xx skipped (100-continue honoured),
 /// trailers, close-delimited bodies.
 ///
+/// Full duplex: `send` returns at the response head while a streamed request body is still
+/// uploading in a task of its own, so a server that answers as the body arrives (an echo)
+/// works chunk by chunk. An error response (or `Connection: close`) met mid-upload stops
+/// the upload, RFC 9112 §9.5; the connection is reused only when the body was fully
+/// written and the response fully read. In-memory bodies are written before reading, with
+/// no task.
+///
 /// The logic lives in `StateMachine`; this shell writes and reads. Any failure, a
-/// cancelled task, or a body dropped before its end closes the connection: a half-read
-/// response must never be mistaken for the next one.
+/// cancelled task, or a body dropped before its end closes the connection and stops the
+/// upload: a half-read response must never be mistaken for the next one.
 public final class HTTP1Connection: Connection {
     public struct Configuration: Sendable {
         public var limits: HTTP1Limits
@@ -106,13 +113,22 @@ public final class HTTP1Connection: Connection {
 
     // MARK: - Shared by sending and the body source
 
-    /// Reads until the state machine has something other than "read more" for `exchange`.
+    /// Reads until the state machine has something other than "read more" for `exchange`,
+    /// waiting for the upload when the response ended first.
     func nextEvent(_ exchange: HTTP1Exchange) async throws -> StateMachine.ReadAction {
         while true {
             let action = try state.withLock { machine throws(HTTPCoreError) in
                 try machine.nextEvent(exchange.id, now: clock.now)
             }
-            if action != .readMore { return action }
+            switch action {
+            case .readMore:
+                break
+            case .awaitUpload:
+                try await exchange.awaitUpload(clock: clock)
+                continue
+            default:
+                return action
+            }
             try Task.checkCancellation()
             let deadline = clock.deadline(after: exchange.options.timeouts.read, capping: exchange.deadline)
             let bytes: [UInt8]?
@@ -125,31 +141,55 @@ public final class HTTP1Connection: Connection {
                 // connection, a short Content-Length body).
                 if state.withLock({ $0.endsBodyAtClose(exchange.id) }) { throw error }
                 bytes = nil
+            } catch let error as HTTPCoreError where error.code == .readTimeout
+                && state.withLock({ $0.isUploading(exchange.id) })
+                && !(exchange.deadline.map { clock.now >= $0 } ?? false) {
+                // A server may stay silent until it has the whole body, so silence counts
+                // against the read timeout only once the upload is over.
+                continue
             }
             state.withLock { $0.received(exchange.id, bytes) }
         }
     }
 
-    /// Ends the exchange after the response's end: hands the connection back or closes it.
-    func finish(close: Bool) async {
-        if close { await stream.close(.graceful) }
+    /// Ends the exchange after the response's end: hands the connection back or closes it
+    /// (stopping an upload the server no longer reads).
+    func finish(_ exchange: HTTP1Exchange, close: Bool) async {
+        guard close else { return }
+        exchange.stopUpload()
+        await stream.close(.graceful)
     }
 
-    /// Marks the exchange failed, closes the stream, and returns the error to throw.
+    /// Marks the exchange failed, stops its upload, closes the stream, and returns the
+    /// error to throw: the upload's own error when a failed upload is what closed it.
+    /// The machine hears first, so the upload's cancellation, which follows, is not taken
+    /// for a failure of its own.
     func fail(_ exchange: HTTP1Exchange, _ error: any Error) async -> HTTPCoreError {
-        var coreError = HTTPCoreError.from(error, default: .readFailed)
-        if let deadline = exchange.deadline, clock.now >= deadline,
-           coreError.code == .readTimeout || coreError.code == .writeTimeout {
-            coreError = HTTPCoreError(.totalTimeout, "the request's total deadline passed", underlying: coreError)
-        }
+        let needsClose = state.withLock { $0.fail(exchange.id) }
+        exchange.stopUpload()
+        var coreError = exchange.uploadFailure ?? coreError(error, exchange)
         if !exchange.wroteAnything { coreError = coreError.with(processing: .notProcessed) }
-        if state.withLock({ $0.fail(exchange.id) }) { await stream.close(.abortive) }
+        if needsClose { await stream.close(.abortive) }
         return coreError
     }
 
-    /// A body handle was dropped before the end: close without waiting for the caller.
+    /// `error` as an `HTTPCoreError`, a read or write timeout at the total deadline
+    /// reported as the total timeout.
+    func coreError(_ error: any Error, _ exchange: HTTP1Exchange) -> HTTPCoreError {
+        let coreError = HTTPCoreError.from(error, default: .readFailed)
+        if let deadline = exchange.deadline, clock.now >= deadline,
+           coreError.code == .readTimeout || coreError.code == .writeTimeout {
+            return HTTPCoreError(.totalTimeout, "the request's total deadline passed", underlying: coreError)
+        }
+        return coreError
+    }
+
+    /// A body handle was dropped before the end: stop the upload and close without
+    /// waiting for the caller.
     func release(_ exchange: HTTP1Exchange) {
-        guard state.withLock({ $0.release(exchange.id) }) else { return }
+        let needsClose = state.withLock { $0.release(exchange.id) }
+        exchange.stopUpload()
+        guard needsClose else { return }
         let stream = self.stream
         Task { await stream.close(.abortive) }
     }

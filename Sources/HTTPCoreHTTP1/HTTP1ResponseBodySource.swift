@@ -2,7 +2,8 @@ import HTTPCore
 import HTTPTypes
 
 /// Feeds a `ResponseBody` from the connection: each `nextPart` reads only as much as the
-/// consumer asks for, so the socket applies backpressure to the server.
+/// consumer asks for, so the socket applies backpressure to the server. A streamed request
+/// body may still be uploading beside it; an upload failure surfaces from the next read.
 final class HTTP1ResponseBodySource: ResponseBodySource {
     private let connection: HTTP1Connection
     private let exchange: HTTP1Exchange
@@ -23,9 +24,9 @@ final class HTTP1ResponseBodySource: ResponseBodySource {
                 case .trailers(let fields):
                     trailers.withLock { $0 = fields }
                 case .end(let close):
-                    await connection.finish(close: close)
+                    await connection.finish(exchange, close: close)
                     return .end(trailers.value)
-                case .informational, .head, .readMore:
+                case .informational, .head, .readMore, .awaitUpload:
                     throw HTTPCoreError(.malformedResponse, "a second head inside a body")
                 }
             }

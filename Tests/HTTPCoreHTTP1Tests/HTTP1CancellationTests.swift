@@ -62,7 +62,9 @@ import Testing
         body.send("abc")
         let request = try Request(method: "POST", url: "http://example.com/", body: .stream(body))
         let task = Task { try await h.connection.send(request) }
-        try await h.clock.waitForTimers(2)
+        // The script's delay, the chunk's write deadline in the upload task, and the read
+        // deadline of `send` waiting for the head beside it (full duplex).
+        try await h.clock.waitForTimers(3)
         await expectCancelled(task, h)
     }
 
