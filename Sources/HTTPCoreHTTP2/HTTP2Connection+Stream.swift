@@ -197,7 +197,7 @@ extension HTTP2Connection {
         var sent = 0
         do {
             let source = body.makeChunkSource()
-            while let chunk = try await source.next() {
+            while let chunk = try await Self.nextChunk(source) {
                 if Task.isCancelled { return }
                 sent += chunk.count
                 if let length, sent > length { break }
@@ -216,6 +216,16 @@ extension HTTP2Connection {
                 state.uploads[id] = nil
                 state.apply(state.machine.uploadFailed(id, failure, now: clock.now), into: &followUp)
             }
+        }
+    }
+
+    /// The body's next chunk; what it throws is `.requestBodyUnreadable` unless typed
+    /// already (as over HTTP/1.1).
+    private static func nextChunk(_ source: ChunkSource) async throws -> [UInt8]? {
+        do {
+            return try await source.next()
+        } catch {
+            throw HTTPCoreError.from(error, default: .requestBodyUnreadable)
         }
     }
 
