@@ -104,6 +104,7 @@ extension HTTP1Connection {
     /// the head, else the body reader).
     private func startUpload(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) {
         let ended = Waiter<Void>()
+        uploading.withLock { $0 = exchange }
         let task = Task(executorPreference: stream.preferredTaskExecutor) {
             do {
                 try await self.writeBody(body, framing: framing, exchange)
@@ -118,6 +119,7 @@ extension HTTP1Connection {
                 }
                 if close { await self.stream.close(.abortive) }
             }
+            self.uploading.withLock { if $0 === exchange { $0 = nil } }
             ended.resume(returning: ())
         }
         exchange.attachUpload(task, ended: ended)

@@ -50,6 +50,9 @@ public final class HTTP1Connection: Connection {
     let clock: any HTTPClock
     let configuration: Configuration
     let state: Locked<StateMachine>
+    /// The exchange whose streamed body is uploading, so `close()` can stop it: a body
+    /// source that never yields would otherwise keep its task alive past the connection.
+    let uploading = Locked<HTTP1Exchange?>(nil)
 
     public init(stream: any NetworkStream, origin: Origin, clock: any HTTPClock, configuration: Configuration = Configuration()) {
         self.stream = stream
@@ -96,7 +99,9 @@ public final class HTTP1Connection: Connection {
     }
 
     public func close() async {
-        if state.withLock({ $0.close() }) { await stream.close(.graceful) }
+        let closing = state.withLock { $0.close() }
+        uploading.withLock { $0 }?.stopUpload()
+        if closing { await stream.close(.graceful) }
     }
 
     public var description: String {

@@ -145,6 +145,16 @@ import Testing
         await expectStopped(h, body)
     }
 
+    @Test func closingTheConnectionStopsAnUploadWhoseSourceNeverYields() async throws {
+        let (h, body, response) = try await uploadingAfterTheHead()
+        // Nobody reads or drops the body, and the source never yields again: only the
+        // connection's close (a pool shutting down) can end the upload.
+        await h.connection.close()
+        await waitUntil("the upload let the body go") { body.liveIterators == 0 }
+        #expect(h.connection.isClosed)
+        _ = response
+    }
+
     @Test func cancellingSendBeforeTheHeadStopsTheUpload() async throws {
         let h = Harness([.write(Self.postHead), .write("3\r\nabc\r\n")])
         let body = TrackedBody()
