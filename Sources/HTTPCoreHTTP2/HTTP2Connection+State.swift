@@ -16,6 +16,8 @@ extension HTTP2Connection {
         var uploads: [Int32: Task<Void, Never>] = [:]
         /// The timer task's wake-up (see +Timeouts).
         var timerWaiter: Waiter<Void>?
+        /// Server role: who waits in `receiveRequest` for the next stream.
+        var incomingWaiter: Waiter<Void>?
         var flushing = false
         var flushScheduled = false
         /// Stream API: trailers of streams whose end `readStream` took, until
@@ -44,7 +46,10 @@ extension HTTP2Connection {
                 case .wakeRoom(let id):
                     if let waiter = roomWaiters.removeValue(forKey: id) { followUp.wake.append(waiter) }
                 case .wakeIncoming:
-                    break // the server's shell keeps that waiter
+                    if let waiter = incomingWaiter {
+                        incomingWaiter = nil
+                        followUp.wake.append(waiter)
+                    }
                 case .resumeSlot(let ticket, let error):
                     if let waiter = slotWaiters.removeValue(forKey: ticket) { followUp.slots.append((waiter, error)) }
                 case .resumePing(let opaque, let result):

@@ -60,6 +60,10 @@ extension HTTP2Connection {
         var followUp = FollowUp()
         let result = state.withLock { state -> Result<Int32, HTTPCoreError> in
             let now = clock.now
+            if state.machine.role == .server {
+                state.apply(state.machine.openFailed(now: now), into: &followUp)
+                return .failure(HTTPCoreError(.invalidRequest, "a server's connection opens no streams (push is off)", processing: .notProcessed))
+            }
             if let error = state.machine.closeError {
                 state.apply(state.machine.openFailed(now: now), into: &followUp)
                 return .failure(error.with(processing: .notProcessed))

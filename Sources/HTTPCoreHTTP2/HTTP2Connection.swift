@@ -46,25 +46,30 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
             await stream.close(.abortive)
             throw HTTPCoreError(.connectionUnavailable, "nghttp2: \(error)", processing: .notProcessed)
         }
-        let connection = HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session)
-        await connection.flush()
-        Task(executorPreference: stream.preferredTaskExecutor) { await connection.readLoop() }
-        Task(executorPreference: stream.preferredTaskExecutor) { await connection.timerLoop() }
-        if let interval = configuration.keepAliveInterval {
-            Task(executorPreference: stream.preferredTaskExecutor) { await connection.keepAliveLoop(every: interval) }
-        }
+        let connection = HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session, role: .client)
+        await connection.run()
         return connection
     }
 
-    private init(stream: any NetworkStream, origin: Origin, clock: any HTTPClock, configuration: Configuration, session: NGHTTP2Session) {
+    init(stream: any NetworkStream, origin: Origin, clock: any HTTPClock, configuration: Configuration, session: NGHTTP2Session, role: HTTP2StateMachine.Role) {
         self.stream = stream
         self.origin = origin
         self.clock = clock
         self.configuration = configuration
         let machine = HTTP2StateMachine(
-            role: .client, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout
+            role: role, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout
         )
         state = Locked(State(machine: machine, session: session))
+    }
+
+    /// Sends our SETTINGS and starts the reader, the timer and the optional keep-alive.
+    func run() async {
+        await flush()
+        Task(executorPreference: stream.preferredTaskExecutor) { await self.readLoop() }
+        Task(executorPreference: stream.preferredTaskExecutor) { await self.timerLoop() }
+        if let interval = configuration.keepAliveInterval {
+            Task(executorPreference: stream.preferredTaskExecutor) { await self.keepAliveLoop(every: interval) }
+        }
     }
 
     // MARK: - Connection
@@ -188,7 +193,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         }
     }
 
-    private func keepAliveLoop(every interval: Duration) async {
+    func keepAliveLoop(every interval: Duration) async {
         while !isClosed {
             let lastActivity = state.withLock { $0.machine.lastActivity }
             do { try await clock.sleep(until: lastActivity + interval) } catch { return }

@@ -92,6 +92,17 @@ enum HTTP2Fields {
         return HTTPRequest(method: method, scheme: scheme, authority: authority, path: path, headerFields: headerFields)
     }
 
+    /// Server role: a response head as a header list, connection-specific fields dropped
+    /// (RFC 9113 §8.2.2).
+    static func response(_ head: HTTPResponse) -> [NGHTTP2Session.Field] {
+        var fields = [NGHTTP2Session.Field(":status", String(head.status.code))]
+        fields.reserveCapacity(1 + head.headerFields.count)
+        for field in head.headerFields where !connectionSpecific.contains(field.name.canonicalName) {
+            fields.append(NGHTTP2Session.Field(name: Array(field.name.canonicalName.utf8), value: Array(field.value.utf8)))
+        }
+        return fields
+    }
+
     static func trailers(_ fields: [NGHTTP2Session.Field]) -> HTTPFields {
         var trailers = HTTPFields()
         for field in fields where field.name.first != UInt8(ascii: ":") {

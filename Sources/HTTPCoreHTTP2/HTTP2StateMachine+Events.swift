@@ -152,8 +152,11 @@ extension HTTP2StateMachine {
             actions += releaseSlot(now: now)
         }
         // Keep the stream until the application has taken its end or its error (a woken
-        // waiter asks for it after this), unless it already let go.
-        if streams.values[index].consumerDone {
+        // waiter asks for it after this), unless it already let go. A server is also done
+        // with a stream once its whole response went out: a request body nobody read
+        // (a GET's empty one, most often) must not keep it.
+        let responded = role == .server && streams.values[index].localEnded && streams.values[index].error == nil
+        if streams.values[index].consumerDone || responded {
             streams.remove(at: index)
             removeIncoming(id)
         }

@@ -122,6 +122,21 @@ extension HTTP2StateMachine {
 
     // MARK: - Our side
 
+    /// Server role: the handler answers stream `id` (HEADERS with `:status`); DATA follows
+    /// unless `endStream`. Fails when the stream is gone or already answered.
+    mutating func startResponse(_ id: Int32, endStream: Bool) -> HTTPCoreError? {
+        guard role == .server else { return HTTPCoreError(.invalidRequest, "only a server answers a stream") }
+        guard let index = streams.index(forKey: id) else { return Self.streamGone(id) }
+        if let error = streams.values[index].error { return error }
+        if streams.values[index].wireClosed { return Self.streamGone(id) }
+        guard !streams.values[index].responseStarted else {
+            return HTTPCoreError(.invalidRequest, "stream \(id) was already answered")
+        }
+        streams.values[index].responseStarted = true
+        streams.values[index].localFinished = endStream
+        return nil
+    }
+
     enum SendStep {
         /// Queue the bytes in nghttp2 now; when `wait`, sleep until `wakeRoom` and ask `room`.
         case queue(wait: Bool)
@@ -137,6 +152,9 @@ extension HTTP2StateMachine {
         if streams.values[index].wireClosed { return (.stopped, []) }
         guard !streams.values[index].localFinished else {
             return (.failed(HTTPCoreError(.invalidRequest, "stream \(id) already ended its side")), [])
+        }
+        guard role == .client || streams.values[index].responseStarted else {
+            return (.failed(HTTPCoreError(.invalidRequest, "stream \(id) needs its response head (startResponse) before DATA")), [])
         }
         streams.values[index].queuedBytes += count
         streams.values[index].localFinished = end

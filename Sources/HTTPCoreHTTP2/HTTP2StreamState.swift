@@ -57,6 +57,8 @@ struct HTTP2StreamState {
     /// We queued the end of our side (the shell called `finish`); `localEnded` is when it
     /// actually left.
     var localFinished = false
+    /// Server role: the response head was submitted.
+    var responseStarted = false
     var localEnded = false
     var wireClosed = false
     var error: HTTPCoreError?

@@ -1,0 +1,165 @@
+import HTTPCore
+import HTTPCoreHTTP2
+import HTTPCoreMock
+import HTTPCoreTestSupport
+import HTTPTypes
+import Testing
+
+/// Our client against our server: two `HTTP2Connection`s, one per role, on the mock's
+/// in-memory pair. The server side is aioh2's: `receiveRequest`, `readStream`,
+/// `startResponse`, `sendData`, `sendTrailers`.
+struct HTTP2RolePair {
+    let client: HTTP2Connection
+    let server: HTTP2Connection
+    static let origin = Origin(scheme: "http", host: "example.com", port: 80)
+
+    static func start(clock: any HTTPClock = SystemClock(), server configure: (inout HTTP2Connection.Configuration) -> Void = { _ in }) async throws -> HTTP2RolePair {
+        let pipes = MockStreamPair.make(clock: clock)
+        var configuration = HTTP2Connection.Configuration()
+        configure(&configuration)
+        let server = try await HTTP2Connection.accept(over: pipes.server, origin: origin, clock: clock, configuration: configuration)
+        let client = try await HTTP2Connection.start(over: pipes.client, origin: origin, clock: clock)
+        return HTTP2RolePair(client: client, server: server)
+    }
+
+    /// Serves every stream with `handler` in a task of its own until the connection ends.
+    func serve(_ handler: @escaping @Sendable (HTTP2Connection, HTTP2StreamID, HTTPRequest) async throws -> Void) -> Task<Void, any Error> {
+        Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                while let (id, head) = try await server.receiveRequest() {
+                    group.addTask { try? await handler(server, id, head) }
+                }
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    static let post = HTTPRequest(method: .post, scheme: "http", authority: "example.com", path: "/")
+}
+
+@Suite struct HTTP2ServerRoleTests {
+    /// aioh2's README example: "hello, " plus the request body, with trailer `len`.
+    static let hello: @Sendable (HTTP2Connection, HTTP2StreamID, HTTPRequest) async throws -> Void = { server, id, _ in
+        let body = try await server.readStream(id)
+        try await server.startResponse(HTTPResponse(status: .ok), on: id)
+        try await server.sendData(Array("hello, ".utf8) + body, on: id)
+        try await server.sendTrailers([HTTPField.Name("len")!: "\(body.count)"], on: id)
+    }
+
+    @Test func aioh2HelloThroughTheStreamAPIAndThroughSend() async throws {
+        let pair = try await HTTP2RolePair.start()
+        let serving = pair.serve(Self.hello)
+        #expect(try await pair.client.waitFunctional() >= .zero)
+
+        let id = try await pair.client.startRequest(HTTP2RolePair.post)
+        try await pair.client.sendData(Array("world".utf8), on: id, endStream: true)
+        #expect(try await pair.client.receiveResponse(on: id).status == .ok)
+        #expect(try await pair.client.readStream(id) == Array("hello, world".utf8))
+        #expect(try await pair.client.receiveTrailers(on: id)[HTTPField.Name("len")!] == "5")
+
+        let response = try await pair.client.send(try Request(method: "POST", url: "http://example.com/", body: .bytes(Array("swift".utf8))))
+        #expect(try await response.body.text() == "hello, swift")
+        #expect(response.body.trailers?[HTTPField.Name("len")!] == "5")
+
+        await pair.client.close()
+        try await serving.value // receiveRequest returned nil: the client closed
+        await waitUntil("both sides forgot every stream") { pair.client.trackedStreamCount == 0 && pair.server.trackedStreamCount == 0 }
+    }
+
+    @Test func aServerEchoStreamsEachChunkBackAsItArrives() async throws {
+        let pair = try await HTTP2RolePair.start()
+        let serving = pair.serve { server, id, _ in
+            try await server.startResponse(HTTPResponse(status: .ok), on: id)
+            var total = 0
+            while true {
+                let piece = try await server.readStream(id, maxBytes: 1 << 16)
+                if piece.isEmpty { break }
+                total += piece.count
+                try await server.sendData(piece, on: id)
+            }
+            try await server.sendTrailers([HTTPField.Name("x-echo-bytes")!: "\(total)"], on: id)
+        }
+        let driven = DrivenBody()
+        let response = try await pair.client.send(try Request(method: "POST", url: "http://example.com/echo", body: driven.body))
+        var chunks = response.body.makeAsyncIterator()
+        for index in 0..<4 {
+            let chunk = Array("piece \(index)|".utf8)
+            driven.continuation.yield(chunk)
+            #expect(try await chunks.next() == chunk)
+        }
+        driven.continuation.finish()
+        #expect(try await chunks.next() == nil)
+        #expect(response.body.trailers?[HTTPField.Name("x-echo-bytes")!] == "32")
+        await pair.client.close()
+        try await serving.value
+    }
+
+    @Test func theServersStreamLimitHoldsTheClientToIt() async throws {
+        let pair = try await HTTP2RolePair.start(server: { $0.maxConcurrentStreams = 3 })
+        let inFlight = Locked((now: 0, peak: 0))
+        let serving = pair.serve { server, id, _ in
+            inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            try await Task.sleep(for: .milliseconds(20))
+            inFlight.withLock { $0.now -= 1 }
+            try await server.startResponse(HTTPResponse(status: .noContent), on: id, endStream: true)
+        }
+        await waitUntil("the server's SETTINGS arrived") { pair.client.peerStreamLimit == 3 }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    let response = try await pair.client.send(try Request(url: "http://example.com/"))
+                    #expect(response.status == .noContent)
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(inFlight.withLock { $0.peak } == 3)
+        await waitUntil("the server forgot every stream") { pair.server.trackedStreamCount == 0 }
+        await pair.client.close()
+        try await serving.value
+    }
+
+    @Test func aClientResetReachesTheHandlerTyped() async throws {
+        let pair = try await HTTP2RolePair.start()
+        let seen = Locked<HTTPCoreError?>(nil)
+        let serving = pair.serve { server, id, _ in
+            do {
+                _ = try await server.readStream(id)
+            } catch let error as HTTPCoreError {
+                seen.withLock { $0 = error }
+            }
+        }
+        let id = try await pair.client.startRequest(HTTP2RolePair.post)
+        try await pair.client.sendData([1, 2, 3], on: id)
+        await waitUntil("the server has the stream") { pair.server.trackedStreamCount == 1 }
+        pair.client.resetStream(id, code: .cancel)
+        await waitUntil("the handler saw the reset") { seen.withLock { $0 } != nil }
+        let error = seen.withLock { $0 }
+        #expect(error?.code == .streamReset)
+        #expect((error?.underlying as? HTTP2Failure)?.errorCode == .cancel)
+        await waitUntil("the server forgot the stream") { pair.server.trackedStreamCount == 0 }
+        await pair.client.close()
+        try await serving.value
+    }
+
+    @Test func dataBeforeTheResponseHeadIsRefused() async throws {
+        let pair = try await HTTP2RolePair.start()
+        let refusal = Locked<HTTPCoreError?>(nil)
+        let serving = pair.serve { server, id, _ in
+            do {
+                try await server.sendData([1], on: id)
+            } catch let error as HTTPCoreError {
+                refusal.withLock { $0 = error }
+            }
+            try await server.startResponse(HTTPResponse(status: .ok), on: id, endStream: true)
+            await #expect { try await server.startResponse(HTTPResponse(status: .ok), on: id) } throws: { _ in true }
+        }
+        #expect(try await pair.client.send(try Request(url: "http://example.com/")).status == .ok)
+        #expect(refusal.withLock { $0 }?.code == .invalidRequest)
+        // A server does not open streams.
+        await #expect { try await pair.server.send(try Request(url: "http://example.com/")) } throws: { ($0 as? HTTPCoreError)?.code == .invalidRequest }
+        #expect(pair.server.streamUsage.open == 0)
+        await pair.client.close()
+        try await serving.value
+    }
+}
