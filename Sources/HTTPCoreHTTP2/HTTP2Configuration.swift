@@ -31,6 +31,10 @@ extension HTTP2Connection {
         /// `functional_timeout`), and a PING it sent unanswered this long closes the
         /// connection.
         public var functionalTimeout: Duration = .seconds(2)
+        /// Server role: each wait for request body bytes, and each wait for room to send
+        /// the response, is bounded by this (a client that stalls is reset with
+        /// `.readTimeout` / `.writeTimeout`). Nil: no bound.
+        public var serverBodyTimeout: Duration? = .seconds(30)
         /// An idle connection expires after this long (the pool's keepalive_expiry).
         public var idleExpiry: Duration? = .seconds(60)
 

@@ -39,9 +39,34 @@ extension HTTP2Connection {
             throw HTTPCoreError(.connectionUnavailable, "nghttp2: \(error)", processing: .notProcessed)
         }
         let connection = HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session, role: .server)
+        connection.state.withLock { state in
+            state.machine.incomingOptions = HTTP2StateMachine.StreamOptions(
+                readTimeout: configuration.serverBodyTimeout, writeTimeout: configuration.serverBodyTimeout
+            )
+        }
         await connection.run()
         return connection
     }
+
+    /// Server role, graceful shutdown: GOAWAY naming the last stream we took, so the client
+    /// opens no more and retries later ones elsewhere; streams already open finish, and
+    /// `receiveRequest` returns nil once they are handed out. False when already draining
+    /// or not a server.
+    @discardableResult
+    public func drain() async -> Bool {
+        let (draining, receiver) = state.withLock { state -> (Bool, Waiter<Void>?) in
+            guard state.machine.drainRequested() else { return (false, nil) }
+            state.session.goAway(code: 0, lastStreamID: state.session.lastProcessedStreamID)
+            defer { state.incomingWaiter = nil }
+            return (true, state.incomingWaiter)
+        }
+        receiver?.resume(returning: ())
+        if draining { await flush() }
+        return draining
+    }
+
+    /// Server role: streams the client opened and the handler has not finished with.
+    public var openStreamCount: Int { state.withLock { $0.machine.streams.count } }
 
     /// The next stream the client opened, with its request head (aioh2's `recv_request`),
     /// in the order they arrived; nil once the connection has ended cleanly (the client

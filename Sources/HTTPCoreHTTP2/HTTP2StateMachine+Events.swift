@@ -124,6 +124,8 @@ extension HTTP2StateMachine {
         }
         var state = HTTP2StreamState(holdsSlot: false)
         state.head = .request(head)
+        state.readTimeout = incomingOptions.readTimeout
+        state.writeTimeout = incomingOptions.writeTimeout
         streams[id] = state
         incoming.append(id)
         return [.wakeIncoming]

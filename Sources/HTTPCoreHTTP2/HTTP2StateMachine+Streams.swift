@@ -117,6 +117,7 @@ extension HTTP2StateMachine {
     mutating func takeIncoming() -> IncomingStep {
         if !incoming.isEmpty { return .stream(incoming.removeFirst()) }
         if let closeError { return .failed(closeError) }
+        if slots.phase != .active { return .failed(HTTPCoreError(.connectionClosed, "the connection is draining")) }
         return .wait
     }
 

@@ -85,6 +85,9 @@ struct HTTP2StateMachine {
     var timerTarget: HTTPInstant?
     /// A request body's sender waits while more than this is queued and unframed.
     let uploadBuffer: Int
+    /// Server role: the timeouts every stream the peer opens gets (its body reads and our
+    /// writes of the response).
+    var incomingOptions = StreamOptions()
     /// Liveness proven this recently needs no PING; a PING unanswered this long ends
     /// the connection.
     let functionalTimeout: Duration
@@ -118,6 +121,15 @@ struct HTTP2StateMachine {
     }
 
     // MARK: - Connection
+
+    /// Server role, graceful shutdown: our GOAWAY went out; streams already open finish,
+    /// and `receiveRequest` ends once they are handed out.
+    mutating func drainRequested() -> Bool {
+        guard role == .server, slots.phase == .active else { return false }
+        closing = true
+        _ = slots.drain()
+        return true
+    }
 
     /// `close()`: our GOAWAY is on its way and is no error.
     mutating func closeRequested() -> Bool {

@@ -280,6 +280,10 @@ package final class NGHTTP2Session {
         nghttp2_session_terminate_session(session, code)
     }
 
+    /// Server role: the highest stream id the peer opened that we took (what a graceful
+    /// GOAWAY names).
+    package var lastProcessedStreamID: Int32 { nghttp2_session_get_last_proc_stream_id(session) }
+
     /// Sends GOAWAY naming `lastStreamID` (a server draining gracefully, or a test).
     package func goAway(code: UInt32, lastStreamID: Int32) {
         nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), lastStreamID, code, nil, 0)
