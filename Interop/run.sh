@@ -2,11 +2,12 @@
 # The interop harness: the client (through ConnectionPool, on the libuv and the Dispatch
 # backend) against real servers on 127.0.0.1, printing a markdown table of peer x check.
 #
-#   bash Interop/run.sh [--no-install] [--backend libuv|dispatch]... [--markdown FILE]
+#   bash Interop/run.sh [--no-install] [--scratch-path DIR] [--backend libuv|dispatch]... [--markdown FILE]
 #
 # 1. Installs what is missing (Debian: the peers below; PyPI: hypercorn into a venv under
 #    ~/.cache), which costs a few dpkg queries when everything is there.
-# 2. Builds Interop/ (its own package and .build, debug).
+# 2. Builds Interop/ (its own package and .build, debug; --scratch-path DIR builds in DIR
+#    instead, so a second checkout never shares a build folder with the first).
 # 3. Makes a throwaway PKI and docroot, starts nghttpd (TLS and h2c), nginx, h2o, haproxy,
 #    hypercorn and `openssl s_server -WWW` on free ports, and writes a manifest saying
 #    where each listens, how each check reaches it, and why a cell does not apply.
@@ -18,10 +19,12 @@ root="$(dirname "$here")"
 
 install=1
 check_args=()
-for argument in "$@"; do
-    case "$argument" in
-        --no-install) install=0 ;;
-        *) check_args+=("$argument") ;;
+build_flags=()
+while (($#)); do
+    case "$1" in
+        --no-install) install=0; shift ;;
+        --scratch-path) build_flags+=(--scratch-path "$(realpath -m "$2")"); shift 2 ;;
+        *) check_args+=("$1"); shift ;;
     esac
 done
 
@@ -60,7 +63,7 @@ fi
 phase "peers installed"
 
 # The same strict flags as .ci/run's builds of the root package.
-build_flags=(-Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error)
+build_flags+=(-Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error)
 swift build --package-path "$here" "${build_flags[@]}" --product interop-check >&2
 checker="$(swift build --package-path "$here" "${build_flags[@]}" --show-bin-path)/interop-check"
 phase "interop-check built"
