@@ -127,6 +127,9 @@ no_gzip='"gzip": "serves files as they are (no compression configured or offered
 no_br='"br": "no brotli (serves files as they are, or Debian'"'"'s build has no brotli module)"'
 # Only nginx is set to close idle connections soon (500 ms) enough to wait out in each row.
 idle_na='"idle": "idle timeout left at its default (seconds; nginx covers this at 500 ms)"'
+# The duplex check needs a route that answers before the request body ends and echoes it as
+# it arrives: the interop app's /echo-stream, on hypercorn and through haproxy.
+duplex_check='"duplex": {"path": "/echo-stream"}'
 entries=()
 start_error=""
 
@@ -153,7 +156,8 @@ start_nghttpd() {
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"},
             "trailers": {"path": "/trailers.txt", "expect": "trailers.txt", $trailer}},
- "na": {$idle_na, $no_gzip, $no_br}}
+ "na": {$idle_na, $no_gzip, $no_br,
+        "duplex": "nghttpd --echo-upload answers only once the whole request body has arrived"}}
 JSON
 )")
 }
@@ -177,7 +181,8 @@ start_nginx() {
             "upload": {"path": "/echo", "reply": "echo"},
             "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer},
             "idle": {"path": "/small.txt", "expect": "small.txt", "wait": 1.0}, $gzip_check},
- "na": {$no_br}}
+ "na": {$no_br,
+        "duplex": "the echo module reads the whole request body before it answers (echo_read_request_body)"}}
 JSON
 )")
 }
@@ -198,7 +203,8 @@ start_h2o() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"}, $gzip_check, $br_check},
- "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)", $idle_na}}
+ "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)", $idle_na,
+        "duplex": "h2o 2.2 runs the mruby handler only once the whole request body has arrived"}}
 JSON
 )")
 }
@@ -221,7 +227,7 @@ start_hypercorn() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/sha256", "reply": "sha256"},
-            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
+            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}, $duplex_check},
  "na": {"trailers@h1": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)",
         "trailers@h1tls": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)", $idle_na, $no_gzip, $no_br}}
 JSON
@@ -246,7 +252,7 @@ start_haproxy() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/sha256", "reply": "sha256"},
-            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
+            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}, $duplex_check},
  "na": {$idle_na, $no_gzip, $no_br}}
 JSON
 )")
@@ -268,7 +274,7 @@ start_s_server() {
  "checks": {$get, $download},
  "na": {"post": "$no_body", "upload": "$no_body", "head": "$no_body",
         "trailers": "s_server -WWW writes no trailers (its -HTTP mode would send a hand-written response, testing that file, not the peer)",
-        "idle": "s_server closes the connection after every response", $no_gzip, $no_br}}
+        "idle": "s_server closes the connection after every response", $no_gzip, $no_br, "duplex": "$no_body"}}
 JSON
 )")
 }
