@@ -2,11 +2,12 @@
 # The interop harness: the client (through ConnectionPool, on the libuv and the Dispatch
 # backend) against real servers on 127.0.0.1, printing a markdown table of peer x check.
 #
-#   bash Interop/run.sh [--no-install] [--backend libuv|dispatch]... [--markdown FILE]
+#   bash Interop/run.sh [--no-install] [--scratch-path DIR] [--backend libuv|dispatch]... [--markdown FILE]
 #
 # 1. Installs what is missing (Debian: the peers below; PyPI: hypercorn into a venv under
 #    ~/.cache), which costs a few dpkg queries when everything is there.
-# 2. Builds Interop/ (its own package and .build, debug).
+# 2. Builds Interop/ (its own package and .build, debug; --scratch-path DIR builds in DIR
+#    instead, so a second checkout never shares a build folder with the first).
 # 3. Makes a throwaway PKI and docroot, starts nghttpd (TLS and h2c), nginx, h2o, haproxy,
 #    hypercorn and `openssl s_server -WWW` on free ports, and writes a manifest saying
 #    where each listens, how each check reaches it, and why a cell does not apply.
@@ -18,10 +19,12 @@ root="$(dirname "$here")"
 
 install=1
 check_args=()
-for argument in "$@"; do
-    case "$argument" in
-        --no-install) install=0 ;;
-        *) check_args+=("$argument") ;;
+build_flags=()
+while (($#)); do
+    case "$1" in
+        --no-install) install=0; shift ;;
+        --scratch-path) build_flags+=(--scratch-path "$(realpath -m "$2")"); shift 2 ;;
+        *) check_args+=("$1"); shift ;;
     esac
 done
 
@@ -60,7 +63,7 @@ fi
 phase "peers installed"
 
 # The same strict flags as .ci/run's builds of the root package.
-build_flags=(-Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error)
+build_flags+=(-Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error)
 swift build --package-path "$here" "${build_flags[@]}" --product interop-check >&2
 checker="$(swift build --package-path "$here" "${build_flags[@]}" --show-bin-path)/interop-check"
 phase "interop-check built"
@@ -124,6 +127,9 @@ no_gzip='"gzip": "serves files as they are (no compression configured or offered
 no_br='"br": "no brotli (serves files as they are, or Debian'"'"'s build has no brotli module)"'
 # Only nginx is set to close idle connections soon (500 ms) enough to wait out in each row.
 idle_na='"idle": "idle timeout left at its default (seconds; nginx covers this at 500 ms)"'
+# The duplex check needs a route that answers before the request body ends and echoes it as
+# it arrives: the interop app's /echo-stream, on hypercorn and through haproxy.
+duplex_check='"duplex": {"path": "/echo-stream"}'
 entries=()
 start_error=""
 
@@ -150,7 +156,8 @@ start_nghttpd() {
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"},
             "trailers": {"path": "/trailers.txt", "expect": "trailers.txt", $trailer}},
- "na": {$idle_na, $no_gzip, $no_br}}
+ "na": {$idle_na, $no_gzip, $no_br,
+        "duplex": "nghttpd --echo-upload answers only once the whole request body has arrived"}}
 JSON
 )")
 }
@@ -174,7 +181,8 @@ start_nginx() {
             "upload": {"path": "/echo", "reply": "echo"},
             "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer},
             "idle": {"path": "/small.txt", "expect": "small.txt", "wait": 1.0}, $gzip_check},
- "na": {$no_br}}
+ "na": {$no_br,
+        "duplex": "the echo module reads the whole request body before it answers (echo_read_request_body)"}}
 JSON
 )")
 }
@@ -195,7 +203,8 @@ start_h2o() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/echo", "reply": "echo"}, $gzip_check, $br_check},
- "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)", $idle_na}}
+ "na": {"trailers": "h2o 2.2 has no way to send response trailers (neither files, mruby nor its proxy)", $idle_na,
+        "duplex": "h2o 2.2 runs the mruby handler only once the whole request body has arrived"}}
 JSON
 )")
 }
@@ -218,7 +227,7 @@ start_hypercorn() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/sha256", "reply": "sha256"},
-            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
+            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}, $duplex_check},
  "na": {"trailers@h1": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)",
         "trailers@h1tls": "hypercorn sends trailers only over HTTP/2 (its HTTP/1.1 side has no trailers)", $idle_na, $no_gzip, $no_br}}
 JSON
@@ -243,7 +252,7 @@ start_haproxy() {
  "checks": {$get, $download,
             "post": {"path": "/echo", "reply": "echo"},
             "upload": {"path": "/sha256", "reply": "sha256"},
-            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}},
+            "trailers": {"path": "/trailers", "expect": "trailers.txt", $trailer}, $duplex_check},
  "na": {$idle_na, $no_gzip, $no_br}}
 JSON
 )")
@@ -265,7 +274,7 @@ start_s_server() {
  "checks": {$get, $download},
  "na": {"post": "$no_body", "upload": "$no_body", "head": "$no_body",
         "trailers": "s_server -WWW writes no trailers (its -HTTP mode would send a hand-written response, testing that file, not the peer)",
-        "idle": "s_server closes the connection after every response", $no_gzip, $no_br}}
+        "idle": "s_server closes the connection after every response", $no_gzip, $no_br, "duplex": "$no_body"}}
 JSON
 )")
 }

@@ -4,6 +4,9 @@ Routes (everything else is 404):
   GET  /<file>     (and HEAD) a file from $INTEROP_DOCROOT, streamed in 1 MiB chunks without
                    Content-Length on purpose, so HTTP/1.1 sends it chunked
   POST /echo       the request body back, once it has all arrived
+  POST /echo-stream  200 at once, before any of the body is read, then each request body
+                   chunk back as it arrives, ending when the request does: the duplex
+                   check's peer (it yields a chunk only after the previous one came back)
   POST /sha256     "<sha256 hex> <length>\n" of the request body
   GET  /trailers   the file trailers.txt, then the trailer x-interop-trailer: httpcore-interop
                    (hypercorn sends trailers only over HTTP/2 and only when the request
@@ -70,6 +73,15 @@ async def app(scope, receive, send):
         async for chunk in read_body(receive):
             body += chunk
         await respond(send, 200, bytes(body))
+    elif method == "POST" and path == "/echo-stream":
+        # The head goes before the body is read, and every chunk as it comes: a server that
+        # waited for the whole request would deadlock a client that waits for each echo.
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/octet-stream")]})
+        async for chunk in read_body(receive):
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
     elif method == "POST" and path == "/sha256":
         digest, length = hashlib.sha256(), 0
         async for chunk in read_body(receive):

@@ -24,6 +24,10 @@ enum CheckKind: String, CaseIterable, Sendable {
     case gzip
     /// The same with `Accept-Encoding: br`.
     case br
+    /// A streamed POST echoed chunk by chunk, each chunk sent only after the last came
+    /// back: `send` must return at the response head with the upload still open, as the
+    /// architecture promises, against servers other than our own.
+    case duplex
 
     func title(downloadSize: Int, uploadSize: Int) -> String {
         switch self {
@@ -37,6 +41,7 @@ enum CheckKind: String, CaseIterable, Sendable {
         case .idle: "after idle close"
         case .gzip: "gzip"
         case .br: "br"
+        case .duplex: "duplex"
         }
     }
 }

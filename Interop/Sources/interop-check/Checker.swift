@@ -35,6 +35,7 @@ struct Checker {
             case .idle: try await idle(spec)
             case .gzip: try await compressed(spec, coding: "gzip")
             case .br: try await compressed(spec, coding: "br")
+            case .duplex: try await duplex(spec)
             }
             return .pass
         } catch let failure as CheckFailure {
