@@ -60,18 +60,13 @@ struct HTTP1BodyReader: Sendable {
                 state = .chunkSize
             case .trailers(var section):
                 state = .done  // `section` is then the only owner of its fields: appends stay in place
-                let lineStart = input.index
-                guard let line = try input.nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
+                guard try section.read(from: &input, limits: limits, allowsObsFold: allowsObsFold) else {
                     state = .trailers(section)
                     return try needMore(input)
                 }
-                if line.isEmpty {
-                    if section.fields.isEmpty { return .end }
-                    state = .endOwed
-                    return .trailers(section.fields)
-                }
-                try section.add(line, consumed: input.index - lineStart, limits: limits, allowsObsFold: allowsObsFold)
-                state = .trailers(section)
+                if section.fields.isEmpty { return .end }
+                state = .endOwed
+                return .trailers(section.fields)
             case .untilClose:
                 if let chunk = input.takeBody(upTo: .max) { return .body(chunk) }
                 guard input.sawEOF else { return nil }

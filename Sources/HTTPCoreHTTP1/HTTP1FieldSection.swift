@@ -9,6 +9,19 @@ struct HTTP1FieldSection: Sendable {
     /// Every field line so far with its line ending.
     var sectionSize = 0
 
+    /// Reads field lines from `input` until the empty line that ends the section: true
+    /// when it has arrived, false when more bytes are needed (the lines so far are kept).
+    mutating func read(
+        from input: inout HTTP1InputBuffer, limits: HTTP1Limits, allowsObsFold: Bool
+    ) throws(HTTP1ParseError) -> Bool {
+        while true {
+            let lineStart = input.index
+            guard let line = try input.nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else { return false }
+            if line.isEmpty { return true }
+            try add(line, consumed: input.index - lineStart, limits: limits, allowsObsFold: allowsObsFold)
+        }
+    }
+
     /// Adds one field line (`consumed` is its length with the line ending). A line that
     /// starts with whitespace is obs-fold: unfolded to one space when `allowsObsFold`,
     /// refused otherwise (requests: RFC 9112 section 5.2 lets a server refuse it, and a

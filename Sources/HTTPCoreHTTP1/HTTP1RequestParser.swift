@@ -113,15 +113,12 @@ public struct HTTP1RequestParser: Sendable {
                 if !line.isEmpty { state = .headers(try parseRequestLine(line)) }
             case .headers(var head):
                 state = .finished  // `head` is then the only owner of its fields: appends stay in place
-                let lineStart = input.index
-                guard let line = try input.nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
+                guard try head.section.read(from: &input, limits: limits, allowsObsFold: false) else {
                     state = .headers(head)
                     if input.sawEOF { throw .truncatedHead }
                     return nil
                 }
-                if line.isEmpty { return .head(try finishHead(head)) }
-                try head.section.add(line, consumed: input.index - lineStart, limits: limits, allowsObsFold: false)
-                state = .headers(head)
+                return .head(try finishHead(head))
             case .body(var reader):
                 state = .finished  // as for `.headers`: trailers grow in place
                 let event = try reader.next(&input, limits: limits, allowsObsFold: false)

@@ -108,18 +108,12 @@ public struct HTTP1ResponseParser: Sendable {
                 state = .headers(try parseStatusLine(line))
             case .headers(var head):
                 state = .idle  // `head` is then the only owner of its fields: appends stay in place
-                let lineStart = input.index
-                guard let line = try input.nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
+                guard try head.section.read(from: &input, limits: limits, allowsObsFold: true) else {
                     state = .headers(head)
                     if input.sawEOF { throw .truncatedHead }
                     return nil
                 }
-                if line.isEmpty {
-                    if let event = try finishHead(head) { return event }
-                } else {
-                    try head.section.add(line, consumed: input.index - lineStart, limits: limits, allowsObsFold: true)
-                    state = .headers(head)
-                }
+                if let event = try finishHead(head) { return event }
             case .body(var reader):
                 state = .idle  // as for `.headers`: trailers grow in place
                 let event = try reader.next(&input, limits: limits, allowsObsFold: true)

@@ -5,7 +5,8 @@ import Testing
 
 /// A corpus of HTTP/1.1 requests, valid, malformed and smuggling-shaped, each with the
 /// transcript `HTTP1RequestParser` must produce under its strict policy. Every case is fed
-/// whole, one byte at a time, and split in two at every offset; all must agree. An error
+/// whole, one byte at a time, and split in two at every offset (as the response corpus);
+/// all must agree. An error
 /// step carries the status a server answers with and the close flag.
 // Serialized for the reason the response corpus is: CPU-bound cases starve other suites.
 @Suite("HTTP/1 request parser corpus", .serialized)
@@ -15,7 +16,7 @@ struct HTTP1RequestParserCorpusTests {
         let input = c.input[...]
         #expect(RequestCorpus.run(c, pieces: [input]) == c.expected, "fed whole")
         #expect(RequestCorpus.run(c, pieces: input.indices.map { input[$0...$0] }) == c.expected, "fed one byte at a time")
-        let differing = (1..<max(input.count, 1)).filter {
+        let differing = ParserCorpus.splitOffsets(count: input.count).filter {
             RequestCorpus.run(c, pieces: [input[..<$0], input[$0...]]) != c.expected
         }
         #expect(differing.isEmpty, "split in two: differs at offsets \(differing.prefix(5))")
@@ -97,7 +98,7 @@ enum RequestCorpus {
         var steps: [Step] = []
         var failure: HTTP1ParseError?
 
-        func drain() {
+        func drain() -> Bool {
             do throws(HTTP1ParseError) {
                 while let event = try parser.next() {
                     switch event {
@@ -117,20 +118,13 @@ enum RequestCorpus {
                     case .end: steps.append(.end)
                     }
                 }
+                return true
             } catch {
                 failure = error
+                return false
             }
         }
-
-        for piece in pieces {
-            parser.feed(Array(piece))
-            drain()
-            if failure != nil { break }
-        }
-        if failure == nil, c.eof {
-            parser.feedEOF()
-            drain()
-        }
+        ParserCorpus.play(pieces, eof: c.eof, feed: { parser.feed($0) }, feedEOF: { parser.feedEOF() }, drain: drain)
         if let failure {
             steps.append(.error(failure, status: failure.requestStatus.code, closes: failure.closesConnection))
         } else {
@@ -169,12 +163,6 @@ extension RequestCorpus {
 
     /// An error with the status a server answers and the close flag (always set).
     static func error(_ error: HTTP1ParseError, _ status: Int = 400) -> Step { .error(error, status: status, closes: true) }
-
-    /// `"name: xxx…"` exactly `length` bytes long, and the field it parses to.
-    static func filler(_ name: String, length: Int) -> (line: String, field: Field) {
-        let value = String(repeating: "x", count: length - name.utf8.count - 2)
-        return ("\(name): \(value)", Field(name, value))
-    }
 
     static let host = "Host: example.com\r\n"
     static let get = "GET / HTTP/1.1\r\n" + host + "\r\n"

@@ -337,14 +337,14 @@ extension RequestCorpus {
     /// Host (19 bytes with CRLF), three 100-byte lines (102 each), and a last line of
     /// `last` bytes: a header section of 19 + 306 + last + 2 bytes.
     static func section(last: Int) -> (lines: String, fields: [Field]) {
-        let parts = [filler("X-A", length: 100), filler("X-B", length: 100), filler("X-C", length: 100), filler("X-D", length: last)]
+        let parts = [ParserCorpus.filler("X-A", length: 100), ParserCorpus.filler("X-B", length: 100), ParserCorpus.filler("X-C", length: 100), ParserCorpus.filler("X-D", length: last)]
         return (parts.map { $0.line + "\r\n" }.joined(), parts.map(\.field))
     }
 
     static let limitCases: [Case] = {
         let path64 = "/" + String(repeating: "a", count: 50)  // "GET " + path + " HTTP/1.1" = 64 bytes
-        let line100 = filler("X-A", length: 100)
-        let line101 = filler("X-A", length: 101)
+        let line100 = ParserCorpus.filler("X-A", length: 100)
+        let line101 = ParserCorpus.filler("X-A", length: 101)
         let nine = fields(count: 9)
         let ten = fields(count: 10)
         let section400 = section(last: 73)
