@@ -51,6 +51,10 @@ extension RequestCorpus {
             "absolute-form-http-1.0-without-host", "GET http://example.com/x HTTP/1.0\r\n\r\n",
             expect: head("GET", "/x", version: .http1_0, keepAlive: false), .end, .finished
         ),
+        c(
+            "absolute-form-ipv6", "GET http://[::1]:8080/x HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+            expect: head("GET", "/x", authority: "[::1]:8080"), .end
+        ),
         c("absolute-form-userinfo", "GET http://u@example.com/ HTTP/1.1\r\n" + host + "\r\n", expect: error(.invalidRequestTarget)),
         c("absolute-form-other-scheme", "GET ftp://example.com/ HTTP/1.1\r\n" + host + "\r\n", expect: error(.invalidRequestTarget)),
         c("absolute-form-no-slashes", "GET http:example.com/ HTTP/1.1\r\n" + host + "\r\n", expect: error(.invalidRequestTarget)),
@@ -148,7 +152,10 @@ extension RequestCorpus {
             "content-length-leading-zeros", post + "Content-Length: 005\r\n\r\nhello",
             expect: head("POST", "/p", ["Content-Length: 005"]), .body("hello"), .end
         ),
-        c("get-with-body", "GET / HTTP/1.1\r\n" + host + "Content-Length: 2\r\n\r\nhi", expect: head("GET", "/", ["Content-Length: 2"]), .body("hi"), .end),
+        c(
+            "get-with-body", "GET / HTTP/1.1\r\n" + host + "Content-Length: 2\r\n\r\nhi",
+            expect: head("GET", "/", ["Content-Length: 2"]), .body("hi"), .end
+        ),
         c("content-length-list-differs", post + "Content-Length: 5, 6\r\n\r\nhello", expect: error(.conflictingContentLength)),
         c("content-length-list-same", post + "Content-Length: 5, 5\r\n\r\nhello", expect: error(.conflictingContentLength)),
         c("content-length-lines-same", post + "Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", expect: error(.conflictingContentLength)),
@@ -246,6 +253,11 @@ extension RequestCorpus {
         c(
             "trailer-obs-fold", chunkedPost + "0\r\nX-A: a\r\n b\r\n\r\n",
             expect: head("POST", "/p", [te]), error(.obsFold)
+        ),
+        c("chunk-line-nul", chunkedPost + "5;\u{0}\r\nhello\r\n0\r\n\r\n", expect: head("POST", "/p", [te]), error(.nulByte)),
+        c(
+            "trailer-bare-cr", chunkedPost + "0\r\nX-A: a\rb\r\n\r\n",
+            expect: head("POST", "/p", [te]), error(.bareCR)
         ),
         c(
             "trailer-bare-lf", chunkedPost + "0\r\nX-A: a\n\r\n",
