@@ -44,7 +44,7 @@ enum HTTP1RequestEncoder {
         let values = fields[values: .contentLength]
         guard !values.isEmpty else { return nil }
         do {
-            return try HTTP1ResponseParser.contentLength(values)
+            return try HTTP1Framing.contentLength(values)
         } catch {
             throw HTTPCoreError(.invalidRequest, "Content-Length \(values) is not a single length", processing: .notProcessed)
         }
@@ -96,7 +96,7 @@ enum HTTP1RequestEncoder {
         return bytes
     }
 
-    private static let framingFields: Set<HTTPField.Name> = [HTTPField.Name("Host")!, .contentLength, .transferEncoding]
+    private static let framingFields: Set<HTTPField.Name> = [.http1Host, .contentLength, .transferEncoding]
 
     static func appendField(_ field: HTTPField, to bytes: inout [UInt8]) throws(HTTPCoreError) {
         // Read in place: a copy of each value cost an allocation per field per request.

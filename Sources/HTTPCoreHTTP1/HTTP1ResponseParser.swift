@@ -17,25 +17,16 @@ public struct HTTP1ResponseParser: Sendable {
         case idle
         case statusLine
         case headers(Head)
-        case fixedBody(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkDataEnd
-        case trailers(Head)
-        case closeDelimited
-        case complete
+        case body(HTTP1BodyReader)
         case failed(HTTP1ParseError)
     }
 
-    /// A head being collected: the status line's parts and the fields so far (obs-fold
-    /// extends the last value in place).
+    /// A head being collected: the status line's parts and the fields so far.
     struct Head: Sendable {
         var version: HTTPVersion = .http1_1
         var status = 0
         var reason: [UInt8] = []
-        var fields = HTTPFields()
-        var lastLineLength = 0
-        var sectionSize = 0
+        var section = HTTP1FieldSection()
     }
 
     public let limits: HTTP1Limits
@@ -44,14 +35,9 @@ public struct HTTP1ResponseParser: Sendable {
     /// Decided by the head, applied at `.end`.
     var keepAlive = true
 
-    var buffer: [UInt8] = []
-    /// Bytes before `index` are consumed.
-    var index = 0
-    /// Where the search for the current line's LF resumes.
-    var scan = 0
-    var sawEOF = false
-    /// Set when `.trailers` was returned and `.end` is still owed.
-    var pendingEnd = false
+    /// A bare LF ends a line: responses keep the lenient policy.
+    var input = HTTP1InputBuffer(requiresCRLF: false)
+
     /// Any byte of the current response seen (tells "closed before response" from truncation).
     var receivedAny = false
 
@@ -63,53 +49,38 @@ public struct HTTP1ResponseParser: Sendable {
         self.method = method
         state = .statusLine
         keepAlive = true
-        receivedAny = index < buffer.count
+        receivedAny = input.count > 0
     }
 
     public mutating func feed(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
-        if index == buffer.count {
-            buffer = bytes
-            index = 0
-            scan = 0
-        } else {
-            if index > 4096, index * 2 > buffer.count {
-                buffer.removeFirst(index)
-                scan -= index
-                index = 0
-            }
-            buffer.append(contentsOf: bytes)
-        }
+        input.append(bytes)
         if case .statusLine = state { receivedAny = true }
     }
 
     /// The peer closed its side.
-    public mutating func feedEOF() { sawEOF = true }
+    public mutating func feedEOF() { input.sawEOF = true }
 
     /// The body ends when the connection does (no Content-Length, not chunked), so EOF
     /// here means "complete", and a TLS close without close_notify means "maybe cut short".
     public var isReadingUntilClose: Bool {
-        if case .closeDelimited = state { return true }
+        if case .body(let reader) = state, case .untilClose = reader.state { return true }
         return false
     }
 
     /// Bytes received and not yet consumed: after `.end` these arrived unasked (or, for a
     /// CONNECT tunnel, belong to the tunnel).
-    public var bufferedByteCount: Int { buffer.count - index }
+    public var bufferedByteCount: Int { input.count }
 
     /// Removes and returns the unconsumed bytes (for a CONNECT tunnel taking over).
-    public mutating func takeBufferedBytes() -> [UInt8] {
-        defer {
-            buffer = []
-            index = 0
-            scan = 0
-        }
-        return Array(buffer[index...])
-    }
+    public mutating func takeBufferedBytes() -> [UInt8] { input.takeAll() }
 
     public var isComplete: Bool {
-        if case .complete = state { return true }
-        return false
+        guard case .body(let reader) = state else { return false }
+        switch reader.state {
+        case .endOwed, .done: return true
+        default: return false
+        }
     }
 
     /// The next event, or nil when more bytes (or `feedEOF`) are needed, or when idle.
@@ -127,101 +98,32 @@ public struct HTTP1ResponseParser: Sendable {
             switch state {
             case .idle:
                 return nil
-            case .complete:
-                guard pendingEnd else { return nil }
-                pendingEnd = false
-                return .end(keepAlive: keepAlive)
             case .failed(let error):
                 throw error
             case .statusLine:
-                guard let line = try nextLine(limit: limits.maxStartLineLength, tooLong: .startLineTooLong) else {
-                    if sawEOF { throw receivedAny ? .truncatedHead : .closedBeforeResponse }
+                guard let line = try input.nextLine(limit: limits.maxStartLineLength, tooLong: .startLineTooLong) else {
+                    if input.sawEOF { throw receivedAny ? .truncatedHead : .closedBeforeResponse }
                     return nil
                 }
                 state = .headers(try parseStatusLine(line))
             case .headers(var head):
                 state = .idle  // `head` is then the only owner of its fields: appends stay in place
-                let lineStart = index
-                guard let line = try nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
+                guard try head.section.read(from: &input, limits: limits, allowsObsFold: true) else {
                     state = .headers(head)
-                    if sawEOF { throw .truncatedHead }
+                    if input.sawEOF { throw .truncatedHead }
                     return nil
                 }
-                if line.isEmpty {
-                    if let event = try finishHead(head) { return event }
-                } else {
-                    try addFieldLine(line, consumed: index - lineStart, to: &head)
-                    state = .headers(head)
+                if let event = try finishHead(head) { return event }
+            case .body(var reader):
+                state = .idle  // as for `.headers`: trailers grow in place
+                let event = try reader.next(&input, limits: limits, allowsObsFold: true)
+                state = .body(reader)
+                switch event {
+                case nil: return nil
+                case .body(let bytes): return .body(bytes)
+                case .trailers(let fields): return .trailers(fields)
+                case .end: return .end(keepAlive: keepAlive)
                 }
-            case .trailers(var head):
-                state = .idle
-                let lineStart = index
-                guard let line = try nextLine(limit: limits.maxFieldLineLength, tooLong: .fieldLineTooLong) else {
-                    state = .trailers(head)
-                    if sawEOF { throw .truncatedBody }
-                    return nil
-                }
-                if line.isEmpty {
-                    state = .complete
-                    if !head.fields.isEmpty {
-                        pendingEnd = true
-                        return .trailers(head.fields)
-                    }
-                    return .end(keepAlive: keepAlive)
-                }
-                try addFieldLine(line, consumed: index - lineStart, to: &head)
-                state = .trailers(head)
-            case .fixedBody(let remaining):
-                if remaining == 0 {
-                    state = .complete
-                    return .end(keepAlive: keepAlive)
-                }
-                guard let chunk = takeBody(upTo: remaining) else {
-                    if sawEOF { throw .truncatedBody }
-                    return nil
-                }
-                state = .fixedBody(remaining: remaining - chunk.count)
-                return .body(chunk)
-            case .chunkSize:
-                guard let line = try nextLine(limit: limits.maxChunkLineLength, tooLong: .chunkLineTooLong) else {
-                    if sawEOF { throw .truncatedBody }
-                    return nil
-                }
-                let size = try parseChunkSize(line)
-                state = size == 0 ? .trailers(Head()) : .chunkData(remaining: size)
-            case .chunkData(let remaining):
-                guard let chunk = takeBody(upTo: remaining) else {
-                    if sawEOF { throw .truncatedBody }
-                    return nil
-                }
-                state = chunk.count == remaining ? .chunkDataEnd : .chunkData(remaining: remaining - chunk.count)
-                return .body(chunk)
-            case .chunkDataEnd:
-                guard index < buffer.count else {
-                    if sawEOF { throw .truncatedBody }
-                    return nil
-                }
-                if buffer[index] == UInt8(ascii: "\n") {
-                    index += 1
-                } else if buffer[index] == UInt8(ascii: "\r") {
-                    guard index + 1 < buffer.count else {
-                        if sawEOF { throw .truncatedBody }
-                        return nil
-                    }
-                    guard buffer[index + 1] == UInt8(ascii: "\n") else { throw .missingChunkTerminator }
-                    index += 2
-                } else {
-                    throw .missingChunkTerminator
-                }
-                scan = index
-                state = .chunkSize
-            case .closeDelimited:
-                if let chunk = takeBody(upTo: .max) { return .body(chunk) }
-                if sawEOF {
-                    state = .complete
-                    return .end(keepAlive: false)
-                }
-                return nil
             }
         }
     }
@@ -230,7 +132,7 @@ public struct HTTP1ResponseParser: Sendable {
 extension HTTP1ResponseParser {
     /// The head announced no body (HEAD, 204, 304, Content-Length: 0) and `.end` is next.
     public var isAtEmptyBody: Bool {
-        if case .fixedBody(0) = state { return true }
+        if case .body(let reader) = state, case .fixed(0) = reader.state { return true }
         return false
     }
 }

@@ -128,11 +128,27 @@ enum ParserCorpus {
 
         var testDescription: String { name }
 
-        /// Every offset for inputs under 8 KiB, else about 300 evenly spaced ones.
-        var splitOffsets: [Int] {
-            let count = input.count
-            guard count >= 8 * 1024 else { return count < 2 ? [] : Array(1..<count) }
-            return Array(Set((1...300).map { $0 * count / 301 })).sorted()
+        var splitOffsets: [Int] { ParserCorpus.splitOffsets(count: input.count) }
+    }
+
+    /// Every offset for inputs under 8 KiB, else about 300 evenly spaced ones.
+    static func splitOffsets(count: Int) -> [Int] {
+        guard count >= 8 * 1024 else { return count < 2 ? [] : Array(1..<count) }
+        return Array(Set((1...300).map { $0 * count / 301 })).sorted()
+    }
+
+    /// Feeds `pieces` in order, draining after each, then EOF if `eof`; stops once
+    /// `drain` reports an error (returns false). Shared by the response and request corpora.
+    static func play(
+        _ pieces: [ArraySlice<UInt8>], eof: Bool, feed: ([UInt8]) -> Void, feedEOF: () -> Void, drain: () -> Bool
+    ) {
+        for piece in pieces {
+            feed(Array(piece))
+            guard drain() else { return }
+        }
+        if eof {
+            feedEOF()
+            _ = drain()
         }
     }
 
@@ -150,26 +166,19 @@ enum ParserCorpus {
         var events: [HTTP1ResponseEvent] = []
         var failure: HTTP1ParseError?
 
-        func drain() {
+        func drain() -> Bool {
             do throws(HTTP1ParseError) {
                 while let event = try parser.next() {
                     events.append(event)
                     if case .end = event, let method = pending.popFirst() { parser.startResponse(to: method) }
                 }
+                return true
             } catch {
                 failure = error
+                return false
             }
         }
-
-        for piece in pieces {
-            parser.feed(Array(piece))
-            drain()
-            if failure != nil { break }
-        }
-        if failure == nil, c.eof {
-            parser.feedEOF()
-            drain()
-        }
+        play(pieces, eof: c.eof, feed: { parser.feed($0) }, feedEOF: { parser.feedEOF() }, drain: drain)
 
         var steps: [Step] = []
         var ends = 0
