@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "HTTPCoreHTTP2", targets: ["HTTPCoreHTTP2"]),
         .library(name: "HTTPCorePool", targets: ["HTTPCorePool"]),
         .library(name: "HTTPCoreClient", targets: ["HTTPCoreClient"]),
+        .library(name: "HTTPCoreServer", targets: ["HTTPCoreServer"]),
         .library(name: "HTTPCoreDecoding", targets: ["HTTPCoreDecoding"]),
         .library(name: "HTTPCoreTLS", targets: ["HTTPCoreTLS"]),
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
@@ -54,6 +55,11 @@ let package = Package(
 
         // The pool: negotiation (TCP -> TLS -> ALPN), reuse, limits.
         .target(name: "HTTPCorePool", dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes], swiftSettings: settings),
+
+        // The server: HTTP/1.1 and HTTP/2 over any backend, TLS with ALPN or h2c by prior
+        // knowledge, aioh2's connection API and a request/response one. Never imports the
+        // pool, and the pool never imports it.
+        .target(name: "HTTPCoreServer", dependencies: ["HTTPCore", "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes], swiftSettings: settings),
 
         // Content decoding (gzip, deflate, br, zstd) as a streaming body source, with size
         // and ratio limits. One C module per library; one Swift file calls each.
@@ -142,6 +148,14 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreDecodingTests",
             dependencies: ["HTTPCore", "HTTPCoreDecoding", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreServerTests",
+            dependencies: [
+                "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreServer", "HTTPCoreHTTP2", "HTTPCoreHTTP1", "HTTPCorePool", "HTTPCoreTLS",
+                "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
+            ],
             swiftSettings: settings
         ),
         .testTarget(

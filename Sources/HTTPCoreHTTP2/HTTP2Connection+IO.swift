@@ -40,16 +40,18 @@ extension HTTP2Connection {
 
     /// Writes whatever nghttp2 has framed. One flusher at a time; a caller that finds one
     /// running leaves its frames to it (the running flusher looks again before it stops).
-    func flush() async {
+    /// Returns whether this call wrote anything.
+    @discardableResult
+    func flush() async -> Bool {
         var output = takeOutput(first: true)
-        guard output != nil else { return }
+        guard output != nil else { return false }
         while let bytes = output {
             do {
                 try await stream.write(bytes, deadline: nil)
             } catch {
                 state.withLock { $0.flushing = false }
                 await shutDown(HTTPCoreError.from(error, default: .writeFailed))
-                return
+                return true
             }
             output = takeOutput(first: false)
         }
@@ -58,6 +60,27 @@ extension HTTP2Connection {
         // hostile peer need not close, so we do.
         let ended = state.withLock { $0.machine.endedByConnectionError(sessionAlive: $0.session.isAlive) }
         if let ended { await shutDown(ended) }
+        return true
+    }
+
+    /// Writes everything nghttp2 has queued, waiting for a flusher already at work: a
+    /// close after it loses no frame (nghttp2 sends its GOAWAY ahead of queued HEADERS and
+    /// DATA). Returns when nothing more can go (what flow control holds stays).
+    func flushAll() async {
+        while true {
+            let wrote = await flush()
+            let waiter = state.withLock { state -> Waiter<Void>? in
+                guard state.machine.closeError == nil, state.flushing else { return nil }
+                let waiter = Waiter<Void>()
+                state.flushedWaiters.append(waiter)
+                return waiter
+            }
+            if let waiter {
+                _ = try? await waiter.wait()
+                continue
+            }
+            if !wrote { return }
+        }
     }
 
     /// Frames to write, or nil when there are none (the flusher role is then released).
@@ -78,6 +101,8 @@ extension HTTP2Connection {
                 return bytes
             default:
                 state.flushing = false
+                followUp.wake += state.flushedWaiters
+                state.flushedWaiters = []
                 return nil
             }
         }
@@ -119,6 +144,8 @@ extension HTTP2Connection {
             }
             followUp.stop += state.uploads.values
             state.uploads = [:]
+            followUp.wake += state.flushedWaiters
+            state.flushedWaiters = []
             return true
         }
         guard first else { return }

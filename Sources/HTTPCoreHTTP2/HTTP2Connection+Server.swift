@@ -65,6 +65,14 @@ extension HTTP2Connection {
         return draining
     }
 
+    /// Writes every queued frame, then closes (GOAWAY): what the handlers answered reaches
+    /// the client first. A client that does not read can hold this up; bound it, or use
+    /// `close()`.
+    public func finishAndClose() async {
+        await flushAll()
+        await close()
+    }
+
     /// Server role: streams the client opened and the handler has not finished with.
     public var openStreamCount: Int { state.withLock { $0.machine.streams.count } }
 

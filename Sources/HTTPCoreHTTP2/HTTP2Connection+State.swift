@@ -20,6 +20,8 @@ extension HTTP2Connection {
         var incomingWaiter: Waiter<Void>?
         var flushing = false
         var flushScheduled = false
+        /// `flushAll` callers waiting for the flusher at work to finish.
+        var flushedWaiters: [Waiter<Void>] = []
         /// Stream API: trailers of streams whose end `readStream` took, until
         /// `receiveTrailers` asks (or `resetStream` forgets them).
         var endedStreams: [Int32: HTTPFields] = [:]

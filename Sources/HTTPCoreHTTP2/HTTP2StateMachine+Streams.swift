@@ -77,14 +77,16 @@ extension HTTP2StateMachine {
             streams.values[index].readDeadline = nil
             return (.data(bytes), [.consume(stream: id, count: bytes.count)])
         }
-        if let error = streams.values[index].error {
-            consumerFinished(at: index)
-            return (.failed(error), [])
-        }
+        // The peer's side ended cleanly: what it sent stands, whatever failed after (the
+        // connection closing, our upload): the reader gets the end, not that error.
         if streams.values[index].remoteEnded {
             let trailers = streams.values[index].trailers
             consumerFinished(at: index)
             return (.end(trailers), [])
+        }
+        if let error = streams.values[index].error {
+            consumerFinished(at: index)
+            return (.failed(error), [])
         }
         streams.values[index].waitingForData = true
         guard streams.values[index].readDeadline == nil else { return (.wait, []) }

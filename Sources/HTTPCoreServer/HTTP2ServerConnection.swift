@@ -1,0 +1,65 @@
+import HTTPCore
+import HTTPCoreHTTP2
+import HTTPTypes
+
+/// `HTTPServerConnection` over HTTP/2: the server role of `HTTP2Connection` (one machine
+/// and stream API for both roles), with stream ids widened to the common type.
+final class HTTP2ServerConnection: ServedConnection {
+    let connection: HTTP2Connection
+
+    init(_ connection: HTTP2Connection) {
+        self.connection = connection
+    }
+
+    var version: HTTPVersion { .http2 }
+    var info: NetworkStreamInfo { connection.streamInfo }
+
+    func receiveRequest() async throws -> (stream: HTTPServerStreamID, head: HTTPRequest)? {
+        guard let (id, head) = try await connection.receiveRequest() else { return nil }
+        return (HTTPServerStreamID(Int64(id.rawValue)), head)
+    }
+
+    func readStream(_ stream: HTTPServerStreamID, maxBytes: Int?) async throws -> [UInt8] {
+        try await connection.readStream(Self.id(stream), maxBytes: maxBytes)
+    }
+
+    func receiveTrailers(on stream: HTTPServerStreamID) async throws -> HTTPFields {
+        try await connection.receiveTrailers(on: Self.id(stream))
+    }
+
+    func startResponse(_ head: HTTPResponse, on stream: HTTPServerStreamID, endStream: Bool) async throws {
+        try await connection.startResponse(head, on: Self.id(stream), endStream: endStream)
+    }
+
+    func sendData(_ bytes: [UInt8], on stream: HTTPServerStreamID, endStream: Bool) async throws {
+        try await connection.sendData(bytes, on: Self.id(stream), endStream: endStream)
+    }
+
+    func sendTrailers(_ trailers: HTTPFields, on stream: HTTPServerStreamID) async throws {
+        try await connection.sendTrailers(trailers, on: Self.id(stream))
+    }
+
+    func resetStream(_ stream: HTTPServerStreamID) async {
+        connection.resetStream(Self.id(stream), code: .internalError)
+    }
+
+    func waitFunctional() async throws -> Duration {
+        try await connection.waitFunctional()
+    }
+
+    func close() async {
+        await connection.close()
+    }
+
+    func drain() async {
+        await connection.drain()
+    }
+
+    func finish() async {
+        await connection.finishAndClose()
+    }
+
+    private static func id(_ stream: HTTPServerStreamID) -> HTTP2StreamID {
+        HTTP2StreamID(Int32(truncatingIfNeeded: stream.rawValue))
+    }
+}

@@ -1,0 +1,263 @@
+public import HTTPCore
+import HTTPCoreHTTP1
+import HTTPCoreHTTP2
+import HTTPCoreTLS
+import HTTPTypes
+
+/// An HTTP/1.1 and HTTP/2 server over any `NetworkBackend` (libuv, Dispatch, or the mock's
+/// in-memory pairs in tests), with TLS and ALPN, or cleartext with HTTP/2 by prior
+/// knowledge. Two ways to write the application:
+///
+/// - `.requests`: a handler per request, with the head, the streaming body and trailers,
+///   answering through an `HTTPServerResponseWriter` (both directions at once).
+/// - `.connections`: aioh2's API, a handler per connection looping on `receiveRequest()`.
+///
+///     let server = try await HTTPServer.start(backend: backend, configuration: .init()) { request, response in
+///         let body = try await request.body.collect(upTo: 1 << 20)
+///         try await response.respond(HTTPResponse(status: .ok), body: Array("hello, ".utf8) + body)
+///     }
+///     print(server.localAddress)
+///     await server.shutdown()      // stop accepting, GOAWAY, let requests finish, close
+///
+/// The server never imports the pool, and the pool never imports it.
+public final class HTTPServer: Sendable {
+    public typealias RequestHandler = @Sendable (HTTPServerRequest, HTTPServerResponseWriter) async throws -> Void
+    public typealias ConnectionHandler = @Sendable (any HTTPServerConnection) async throws -> Void
+
+    public enum Handler: Sendable {
+        case requests(RequestHandler)
+        case connections(ConnectionHandler)
+    }
+
+    private struct State {
+        var connections: [Int: any ServedConnection] = [:]
+        /// Streams accepted but not yet speaking a protocol (TLS, preface), by id.
+        var pending: [Int: any NetworkStream] = [:]
+        var nextID = 0
+        var draining = false
+        var refused = 0
+        var served = 0
+    }
+
+    public let configuration: Configuration
+    public let localAddress: SocketAddress
+    let backend: any NetworkBackend
+    let listener: any NetworkListener
+    let handler: Handler
+    let limiter: ConcurrencyLimiter?
+    private let state = Locked(State())
+    private let acceptTask = Locked<Task<Void, Never>?>(nil)
+    /// Resumed when the last connection has ended after `shutdown` began.
+    private let drained = Waiter<Void>()
+
+    /// Listens and starts accepting.
+    public static func start(backend: any NetworkBackend, configuration: Configuration = Configuration(), handler: Handler) async throws -> HTTPServer {
+        let listener: any NetworkListener = switch configuration.address {
+        case .tcp(let host, let port): try await backend.listenTCP(host: host, port: port, options: ListenOptions())
+        case .unix(let path): try await backend.listenUnix(path: path, options: ListenOptions())
+        }
+        let server = HTTPServer(backend: backend, configuration: configuration, listener: listener, handler: handler)
+        server.acceptTask.withLock { $0 = Task { await server.acceptLoop() } }
+        return server
+    }
+
+    /// `start` with a request/response handler.
+    public static func start(
+        backend: any NetworkBackend, configuration: Configuration = Configuration(), _ handler: @escaping RequestHandler
+    ) async throws -> HTTPServer {
+        try await start(backend: backend, configuration: configuration, handler: .requests(handler))
+    }
+
+    private init(backend: any NetworkBackend, configuration: Configuration, listener: any NetworkListener, handler: Handler) {
+        self.backend = backend
+        self.configuration = configuration
+        self.listener = listener
+        self.handler = handler
+        localAddress = listener.localAddress
+        limiter = configuration.concurrency.map(ConcurrencyLimiter.init(limit:))
+    }
+
+    /// Connections open now (speaking a protocol, or still in their handshake).
+    public var connectionCount: Int { state.withLock { $0.connections.count + $0.pending.count } }
+    /// Connections closed at once because `maxConnections` were open.
+    public var refusedConnections: Int { state.withLock { $0.refused } }
+    /// Requests being handled now (`concurrency` bounds it).
+    public var requestsInFlight: Int { limiter?.inUse ?? 0 }
+
+    /// Graceful shutdown: stops accepting, sends GOAWAY (HTTP/2) or closes idle
+    /// connections (HTTP/1.1, after the response in flight), lets requests in flight finish
+    /// until `timeouts.shutdownGrace`, then closes whatever is left.
+    public func shutdown() async {
+        let first = state.withLock { state -> Bool in
+            defer { state.draining = true }
+            return !state.draining
+        }
+        guard first else { return await waitDrained() }
+        await listener.close()
+        let (open, pending) = state.withLock { ($0.connections.values.map { $0 }, $0.pending.values.map { $0 }) }
+        for stream in pending { await stream.close(.abortive) }
+        for connection in open { await connection.drain() }
+        let clock = backend.clock
+        let grace = configuration.timeouts.shutdownGrace
+        let timer = Task { [drained] in
+            guard (try? await clock.sleep(until: clock.now + grace)) != nil else { return }
+            drained.resume(returning: ())
+        }
+        checkDrained()
+        await waitDrained()
+        timer.cancel()
+        let left = state.withLock { $0.connections.values.map { $0 } }
+        for connection in left { await connection.close() }
+        acceptTask.withLock { $0 }?.cancel()
+    }
+
+    private func waitDrained() async { _ = try? await drained.wait() }
+
+    private func checkDrained() {
+        let done = state.withLock { $0.draining && $0.connections.isEmpty && $0.pending.isEmpty }
+        if done { drained.resume(returning: ()) }
+    }
+
+    // MARK: - Accepting
+
+    private func acceptLoop() async {
+        while true {
+            let stream: (any NetworkStream)?
+            do {
+                stream = try await listener.accept()
+            } catch {
+                if state.withLock({ $0.draining }) || Task.isCancelled { return }
+                continue // a failed accept (EMFILE, a reset in the backlog) ends one client only
+            }
+            guard let stream else { return }
+            let id = state.withLock { state -> Int? in
+                guard !state.draining else { return nil }
+                if let max = configuration.maxConnections, state.connections.count + state.pending.count >= max {
+                    state.refused += 1
+                    return nil
+                }
+                state.nextID += 1
+                state.pending[state.nextID] = stream
+                return state.nextID
+            }
+            guard let id else {
+                await stream.close(.abortive)
+                continue
+            }
+            Task(executorPreference: stream.preferredTaskExecutor) { await self.serve(stream, id: id) }
+        }
+    }
+
+    /// One connection from accept to close: the handshake, the protocol, the handler.
+    private func serve(_ accepted: any NetworkStream, id: Int) async {
+        defer {
+            state.withLock { state in
+                state.pending[id] = nil
+                state.connections[id] = nil
+            }
+            checkDrained()
+        }
+        guard let connection = await negotiate(accepted) else { return }
+        let registered = state.withLock { state -> Bool in
+            guard state.pending.removeValue(forKey: id) != nil, !state.draining else { return false }
+            state.connections[id] = connection
+            return true
+        }
+        guard registered else {
+            await connection.close()
+            return
+        }
+        switch handler {
+        case .connections(let handle):
+            try? await handle(connection)
+            await connection.finish()
+        case .requests(let handle):
+            await serveRequests(on: connection, handle)
+        }
+    }
+
+    /// TLS (and ALPN), or the cleartext preface: which protocol the client speaks. Nil
+    /// (and the stream closed) when the client failed or left before a protocol was chosen.
+    private func negotiate(_ accepted: any NetworkStream) async -> (any ServedConnection)? {
+        let clock = backend.clock
+        let deadline = configuration.timeouts.requestHead.map { clock.now + $0 }
+        var stream = accepted
+        var isHTTP2 = false
+        do {
+            if let context = configuration.tls {
+                let tls = try await TLSStream.accept(over: stream, context: context, clock: clock, deadline: deadline)
+                isHTTP2 = tls.info.alpn == "h2" && configuration.http2
+                stream = tls
+            } else if configuration.http2 {
+                guard let sniffed = try await PrefacedStream.sniff(stream, deadline: deadline) else {
+                    await stream.close(.graceful)
+                    return nil
+                }
+                (isHTTP2, stream) = sniffed
+            }
+            if isHTTP2 {
+                var http2 = configuration.http2Connection
+                http2.serverBodyTimeout = configuration.timeouts.body
+                if let concurrency = configuration.concurrency { http2.maxConcurrentStreams = UInt32(concurrency) }
+                let connection = try await HTTP2Connection.accept(over: stream, origin: origin(for: stream), clock: clock, configuration: http2)
+                return HTTP2ServerConnection(connection)
+            }
+            return HTTP1ServerConnection(stream: stream, clock: clock, limits: configuration.http1Limits, timeouts: configuration.timeouts)
+        } catch {
+            await stream.close(.abortive)
+            return nil
+        }
+    }
+
+    private func origin(for stream: any NetworkStream) -> Origin {
+        let scheme = configuration.tls == nil ? "http" : "https"
+        if case .inet(let host, let port)? = stream.info.localAddress {
+            return Origin(scheme: scheme, host: host, port: port)
+        }
+        return Origin(scheme: scheme, host: "localhost", port: scheme == "https" ? 443 : 80)
+    }
+
+    // MARK: - Requests
+
+    /// The request/response way: each request of the connection in a task of its own (one
+    /// at a time over HTTP/1.1, as its streams arrive over HTTP/2), each holding one of the
+    /// server's `concurrency` permits while its handler runs.
+    private func serveRequests(on connection: any ServedConnection, _ respond: @escaping RequestHandler) async {
+        await withTaskGroup(of: Void.self) { group in
+            while let (stream, head) = try? await connection.receiveRequest() {
+                let request = HTTPServerRequest(
+                    head: head, body: HTTPServerRequestBody(connection: connection, stream: stream),
+                    version: connection.version, info: connection.info
+                )
+                let writer = HTTPServerResponseWriter(connection: connection, stream: stream)
+                if connection.version == .http2 {
+                    group.addTask { await self.handle(request, writer, respond) }
+                } else {
+                    await handle(request, writer, respond) // HTTP/1.1: the next request waits for this response
+                }
+            }
+            await group.waitForAll()
+        }
+        await connection.finish()
+    }
+
+    private func handle(_ request: HTTPServerRequest, _ writer: HTTPServerResponseWriter, _ handle: RequestHandler) async {
+        if let limiter {
+            guard (try? await limiter.acquire()) != nil else {
+                await writer.complete(failure: CancellationError())
+                return
+            }
+        }
+        defer { limiter?.release() }
+        state.withLock { $0.served += 1 }
+        do {
+            try await handle(request, writer)
+            await writer.complete(failure: nil)
+        } catch {
+            await writer.complete(failure: error)
+        }
+    }
+
+    /// Requests whose handler has run (or runs now), since the server started.
+    public var requestsServed: Int { state.withLock { $0.served } }
+}

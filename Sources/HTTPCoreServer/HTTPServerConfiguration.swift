@@ -1,0 +1,54 @@
+import HTTPCore
+public import HTTPCoreHTTP1
+public import HTTPCoreHTTP2
+public import HTTPCoreTLS
+
+extension HTTPServer {
+    /// Where to listen, which protocols to speak, and the limits that keep one client from
+    /// harming the others. Each limit has a test.
+    public struct Configuration: Sendable {
+        public enum Address: Sendable, Hashable {
+            /// Port 0 picks a free port: read it from `HTTPServer.localAddress`.
+            case tcp(host: String, port: Int)
+            case unix(path: String)
+        }
+
+        public var address: Address
+        /// TLS with ALPN choosing `h2` or `http/1.1` (the server's preference first); nil
+        /// for cleartext, where HTTP/2 is taken by prior knowledge from the connection
+        /// preface and anything else is HTTP/1.1.
+        public var tls: TLSContext?
+        /// Speak HTTP/2 at all (ALPN `h2`, or h2c by prior knowledge).
+        public var http2 = true
+        /// At most this many requests handled at once across the server; the rest wait in
+        /// order of arrival. An HTTP/2 client is also told through
+        /// SETTINGS_MAX_CONCURRENT_STREAMS (aioh2's `concurrency`). Nil: no limit.
+        public var concurrency: Int?
+        /// At most this many connections open; more are closed at once. Nil: no limit.
+        public var maxConnections: Int?
+        public var timeouts = Timeouts()
+        public var http1Limits = HTTP1Limits()
+        /// The HTTP/2 settings and defences (stream windows, header list size,
+        /// CONTINUATION, SETTINGS and PING floods, the rapid-reset rate).
+        public var http2Connection = HTTP2Connection.Configuration()
+
+        public init(address: Address = .tcp(host: "127.0.0.1", port: 0), tls: TLSContext? = nil) {
+            self.address = address
+            self.tls = tls
+        }
+    }
+
+    public struct Timeouts: Sendable {
+        /// From accepting a connection (or the end of the previous request) to a complete
+        /// request head, TLS handshake included: the slowloris bound.
+        public var requestHead: Duration? = .seconds(10)
+        /// A keep-alive connection with no request in flight is closed after this.
+        public var idle: Duration? = .seconds(60)
+        /// Each wait for request body bytes, and each wait to send response bytes.
+        public var body: Duration? = .seconds(30)
+        /// Graceful shutdown lets requests in flight finish for this long, then closes.
+        public var shutdownGrace: Duration = .seconds(10)
+
+        public init() {}
+    }
+}
