@@ -2,7 +2,7 @@
 # Installs the Debian packages the build needs, if any are missing (root or sudo).
 set -euo pipefail
 # Libraries the build links, then peers the tests start on 127.0.0.1.
-packages=(libssl-dev libnghttp2-dev libuv1-dev zlib1g-dev libbrotli-dev libzstd-dev pkg-config nginx-core openssl nghttp2-server nghttp2-client time python3-h2 curl iproute2 tinyproxy microsocks brotli)
+packages=(libssl-dev libnghttp2-dev libuv1-dev zlib1g-dev libbrotli-dev libzstd-dev pkg-config nginx-core openssl nghttp2-server nghttp2-client time python3-h2 python3-httpx curl iproute2 tinyproxy microsocks brotli)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -9,7 +9,8 @@ import Testing
 
 /// Real clients against `HTTPServer` on libuv: curl over HTTP/1.1, HTTP/2 by ALPN and by
 /// prior knowledge, nghttp, and h2load's 20,000 requests over 100 streams with every
-/// response counted. Debian's curl, nghttp2-client (scripts/install-deps.sh).
+/// response counted, and Python's httpx. Debian's curl, nghttp2-client and python3-httpx
+/// (scripts/install-deps.sh).
 @Suite(.serialized) struct HTTPServerRealClientsTests {
     static let handler: HTTPServer.Handler = .requests { request, response in
         if request.head.method == .post {
@@ -90,6 +91,28 @@ import Testing
         #expect(result.output.contains(":status: 200"))
         #expect(result.output.contains("hello"))
         await server.stop()
+    }
+
+    /// Python's httpx (Debian's python3-httpx, with h2): HTTP/2 over TLS by ALPN, h2c by
+    /// prior knowledge (`http1=False, http2=True`), and HTTP/1.1, a GET and a POST each.
+    @Test func pythonHTTPX() async throws {
+        let script = """
+        import sys, httpx
+        url, ca, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+        http1, http2 = {"h2": (True, True), "h2c": (False, True), "http1": (True, False)}[mode]
+        with httpx.Client(http1=http1, http2=http2, verify=ca) as client:
+            got = client.get(url)
+            posted = client.post(url, content=b"world")
+            print(got.http_version, got.status_code, got.text.strip(), posted.text)
+        """
+        for (tls, mode, version) in [(true, "h2", "HTTP/2"), (false, "h2c", "HTTP/2"), (false, "http1", "HTTP/1.1")] {
+            let server = try await start(tls: tls)
+            let url = tls ? "https://localhost:\(server.port)/" : "http://127.0.0.1:\(server.port)/"
+            let result = try await run("/usr/bin/python3", ["-c", script, url, server.pki.path("ca.pem"), mode])
+            #expect(result.status == 0, "\(result.output)")
+            #expect(result.output == "\(version) 200 hello hello, world\n", "\(mode)")
+            await server.stop()
+        }
     }
 
     @Test func h2loadTwentyThousandRequestsOverAHundredStreams() async throws {
