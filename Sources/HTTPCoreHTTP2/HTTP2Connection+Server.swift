@@ -73,6 +73,12 @@ extension HTTP2Connection {
         await close()
     }
 
+    /// Server role: when the connection last had nothing to do, or nil while it serves a
+    /// stream. The client's frames count as activity (a PING keeps a connection open).
+    public var idleSince: HTTPInstant? {
+        state.withLock { $0.machine.streams.isEmpty && $0.machine.incoming.isEmpty ? $0.machine.lastActivity : nil }
+    }
+
     /// Server role: streams the client opened and the handler has not finished with.
     public var openStreamCount: Int { state.withLock { $0.machine.streams.count } }
 

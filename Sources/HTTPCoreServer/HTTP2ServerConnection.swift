@@ -59,6 +59,20 @@ final class HTTP2ServerConnection: ServedConnection {
         await connection.finishAndClose()
     }
 
+    /// Closes the connection once it has served no stream for `idle` (the keep-alive
+    /// bound HTTP/1.1 gets from its read deadline). Runs until the connection ends.
+    func closeWhenIdle(for idle: Duration, clock: any HTTPClock) async {
+        while !connection.isClosed {
+            let wake = connection.idleSince.map { $0 + idle } ?? clock.now + idle
+            guard (try? await clock.sleep(until: wake)) != nil else { return }
+            if let since = connection.idleSince, since + idle <= clock.now {
+                await connection.drain()
+                await connection.finishAndClose()
+                return
+            }
+        }
+    }
+
     private static func id(_ stream: HTTPServerStreamID) -> HTTP2StreamID {
         HTTP2StreamID(Int32(truncatingIfNeeded: stream.rawValue))
     }

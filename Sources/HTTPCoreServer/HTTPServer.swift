@@ -167,6 +167,12 @@ public final class HTTPServer: Sendable {
             await connection.close()
             return
         }
+        let idleWatch = (connection as? HTTP2ServerConnection).flatMap { http2 in
+            configuration.timeouts.idle.map { idle in
+                Task { [clock = backend.clock] in await http2.closeWhenIdle(for: idle, clock: clock) }
+            }
+        }
+        defer { idleWatch?.cancel() }
         switch handler {
         case .connections(let handle):
             try? await handle(connection)

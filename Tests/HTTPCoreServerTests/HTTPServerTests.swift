@@ -33,6 +33,9 @@ struct ServerFixture {
         var configuration = ConnectionPool.Configuration()
         configuration.http1 = !http2
         configuration.http2 = http2
+        // The pool's keep-alive expiry runs on the same manual clock: off, so only the
+        // server closes idle connections in these tests.
+        configuration.keepaliveExpiry = nil
         return try ConnectionPool(backend: backend, configuration: configuration)
     }
 
@@ -184,6 +187,23 @@ let helloHandler: HTTPServer.Handler = .requests { request, response in
         fixture.backend.manualClock.advance(by: .seconds(10))
         let wire = try await client.readAll()
         #expect(wire.hasPrefix("HTTP/1.1 408 "))
+        await fixture.server.shutdown()
+    }
+
+    @Test(arguments: [false, true])
+    func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout(http2: Bool) async throws {
+        let fixture = try await ServerFixture.start({ $0.timeouts.idle = .seconds(30) }, handler: helloHandler)
+        let pool = try fixture.pool(http2: http2)
+        let response = try await pool.send(try Request(url: fixture.url + "/"))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        #expect(fixture.server.connectionCount == 1)
+        let clock = fixture.backend.manualClock
+        try await clock.waitForTimers(1)
+        clock.advance(by: .seconds(29))
+        #expect(fixture.server.connectionCount == 1)
+        clock.advance(by: .seconds(1))
+        await waitUntil("the idle connection is closed") { fixture.server.connectionCount == 0 }
+        await pool.shutdown()
         await fixture.server.shutdown()
     }
 
