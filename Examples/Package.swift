@@ -13,8 +13,8 @@ let package = Package(
     name: "httpcore-examples",
     dependencies: [
         .package(name: "swift-httpcore", path: ".."),
-        // Already in the graph through the library: named here for h2-streams, which
-        // builds an `HTTPRequest` head itself.
+        // Already in the graph through the library: named here for h2-streams and
+        // aioh2-hello, which build `HTTPRequest` and `HTTPResponse` heads themselves.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
@@ -26,6 +26,14 @@ let package = Package(
             name: "h2-streams",
             dependencies: [
                 "ExampleSupport", library("HTTPCore"), library("HTTPCoreHTTP2"), library("HTTPCoreLibUV"), library("HTTPCoreTLS"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "aioh2-hello",
+            dependencies: [
+                "ExampleSupport", library("HTTPCore"), library("HTTPCoreHTTP2"), library("HTTPCoreLibUV"), library("HTTPCoreServer"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: settings

@@ -2,9 +2,9 @@
 # The main job, end to end on 127.0.0.1 with no internet: install what is missing, build
 # `hx` and the example programs (Examples/), start nghttpd (HTTP/2 over TLS and h2c) and
 # nginx (HTTP/1.1) with a throwaway PKI, run each example through HTTPClient against them
-# (scripts/examples.sh), then show hx fetching over HTTP/1.1, over HTTP/2 with TLS and over
-# h2c with -v, a certificate refused with its exit code, and a short `hx bench` over each
-# protocol.
+# and aioh2's hello example on HTTPCoreServer (scripts/examples.sh), then show hx fetching
+# over HTTP/1.1, over HTTP/2 with TLS and over h2c with -v, a certificate refused with its
+# exit code, and a short `hx bench` over each protocol.
 # Every step checks what it got; any surprise stops the script with a non-zero status.
 # Extra arguments go to `swift build` (CI passes its strict build flags).
 set -euo pipefail

@@ -1,6 +1,7 @@
 # Sourced by scripts/demo.sh (README command 1): builds Examples/ (its own package: the
-# seed programs, on HTTPClient) and runs each against the peers demo.sh starts, checking
-# every output. Any surprise stops the demo with a non-zero status.
+# seed programs, on HTTPClient) and runs each against the peers demo.sh starts (aioh2-hello
+# brings its own server), checking every output. Any surprise stops the demo with a
+# non-zero status.
 
 # Builds Examples/ with demo.sh's `swift build` arguments (CI's strict flags included). A
 # `--scratch-path P` becomes P/examples: two root packages must not share a build folder.
@@ -85,6 +86,15 @@ check_h2_streams() {
     cat "$examples_out"
 }
 
+# aioh2's README example, its server and client in one process: the round trip of a PING
+# (its figure varies), then the head, body and trailer, exactly.
+check_aioh2_hello() {
+    local expected=$'Response headers: :status: 200\nResponse body: hello, world\nResponse trailers: len: 5'
+    [[ "$(head -n 1 "$examples_out")" =~ ^Round-trip\ time:\ [0-9]+\.[0-9]{3}ms$ && "$(tail -n +2 "$examples_out")" == "$expected" ]] \
+        || example_failed "expected a 'Round-trip time: N.NNNms' line, then ':status: 200', body 'hello, world' and trailer 'len: 5'"
+    cat "$examples_out"
+}
+
 # Every example against nghttpd (h2 over TLS, h2c) and nginx (HTTP/1.1): $1 a scratch
 # folder, $2 the CA file, $3 to $5 the three base URLs, $6 the file served as /4mib.bin
 # (nghttpd also serves /hello.txt; nginx serves /hello.txt and answers 200 at /post), $7
@@ -112,6 +122,10 @@ examples_run() {
     echo "   is read, against an echo peer on hyper's h2 (a third-party HTTP/2 implementation), over h2c and TLS"
     example h2-streams "$echo_h2c/echo"; check_h2_streams
     example h2-streams "$echo_tls/echo" --cacert "$ca"; check_h2_streams
+
+    echo; echo "== aioh2's README example on HTTPCoreServer: a server (concurrency 3) saying hello over the"
+    echo "   connection API, and an h2c client sending \"world\" on the stream API, in one process"
+    example aioh2-hello; check_aioh2_hello
 
     echo; echo "== a unit test's view: the mock backend's scripted bytes and a ClosureTransport, no sockets"
     example mock-transport-test

@@ -22,6 +22,14 @@ public func seconds(_ duration: Duration) -> String {
     return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }
 
+/// Milliseconds with three decimals: a loopback round trip is well under one.
+public func milliseconds(_ duration: Duration) -> String {
+    let (whole, attoseconds) = duration.components
+    let microseconds = whole * 1_000_000 + attoseconds / 1_000_000_000_000
+    let fraction = String(microseconds % 1000)
+    return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+}
+
 /// One line to stderr, written whole (C's `stderr` is a global Swift 6 cannot prove safe).
 public func printError(_ line: String) {
     var bytes = Array((line + "\n").utf8)[...]

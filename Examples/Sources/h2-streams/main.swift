@@ -72,11 +72,3 @@ await runExample {
     await connection.close()
     await backend.shutdown()
 }
-
-/// Milliseconds with three decimals: a loopback round trip is well under one.
-func milliseconds(_ duration: Duration) -> String {
-    let (whole, attoseconds) = duration.components
-    let microseconds = whole * 1_000_000 + attoseconds / 1_000_000_000_000
-    let fraction = String(microseconds % 1000)
-    return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
-}
