@@ -21,8 +21,9 @@ extension HTTPServer {
         /// Speak HTTP/2 at all (ALPN `h2`, or h2c by prior knowledge).
         public var http2 = true
         /// At most this many requests handled at once across the server; the rest wait in
-        /// order of arrival. An HTTP/2 client is also told through
-        /// SETTINGS_MAX_CONCURRENT_STREAMS (aioh2's `concurrency`). Nil: no limit.
+        /// order of arrival (`.requests` handlers). An HTTP/2 client is also told through
+        /// SETTINGS_MAX_CONCURRENT_STREAMS, which is all that applies to a `.connections`
+        /// handler, as in aioh2, whose `concurrency` is that setting. Nil: no limit.
         public var concurrency: Int?
         /// At most this many connections open; more are closed at once. Nil: no limit.
         public var maxConnections: Int?
