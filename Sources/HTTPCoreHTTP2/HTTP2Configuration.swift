@@ -28,8 +28,9 @@ extension HTTP2Connection {
         public var keepAliveInterval: Duration?
         public var keepAliveTimeout: Duration = .seconds(10)
         /// `waitFunctional()` sends no PING when the peer proved alive within this (aioh2's
-        /// `functional_timeout`), and a PING it sent unanswered this long closes the
-        /// connection.
+        /// `functional_timeout`). A PING it sends unanswered for `keepAliveTimeout` (or
+        /// this, when longer) closes the connection: a short liveness window must not make
+        /// a busy peer look dead.
         public var functionalTimeout: Duration = .seconds(2)
         /// Server role: each wait for request body bytes, and each wait for room to send
         /// the response, is bounded by this (a client that stalls is reset with

@@ -110,7 +110,7 @@ extension HTTP2Connection {
     /// aioh2's tickless health check: returns the latest round-trip time at once when a
     /// frame from the peer proved it alive within `Configuration.functionalTimeout`
     /// (the first one is measured on our SETTINGS' acknowledgement); otherwise sends a
-    /// PING and returns its round trip. A PING unanswered for `functionalTimeout` closes
+    /// PING and returns its round trip. A PING unanswered for `keepAliveTimeout` closes
     /// the connection, and this throws `.readTimeout`.
     public func waitFunctional() async throws -> Duration {
         let waiter = Waiter<Duration>()

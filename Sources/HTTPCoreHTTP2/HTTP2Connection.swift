@@ -57,7 +57,8 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         self.clock = clock
         self.configuration = configuration
         let machine = HTTP2StateMachine(
-            role: role, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout
+            role: role, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout,
+            pingTimeout: max(configuration.functionalTimeout, configuration.keepAliveTimeout)
         )
         state = Locked(State(machine: machine, session: session))
     }

@@ -39,7 +39,7 @@ extension HTTP2StateMachine {
         var actions: [Action] = []
         if let functionalPing, functionalPing.deadline <= now {
             actions.append(.closeConnection(HTTPCoreError(
-                .readTimeout, "the peer did not answer a PING within \(functionalTimeout): the connection is dead"
+                .readTimeout, "the peer did not answer a PING within \(pingTimeout): the connection is dead"
             )))
         }
         let overdue = streams.filter { $0.value.deadline.map { $0 <= now } ?? false }

@@ -91,14 +91,21 @@ struct HTTP2StateMachine {
     /// Liveness proven this recently needs no PING; a PING unanswered this long ends
     /// the connection.
     let functionalTimeout: Duration
+    /// How long the PING `waitFunctional` sends may go unanswered before the connection is
+    /// declared dead.
+    let pingTimeout: Duration
 
-    init(role: Role, now: HTTPInstant, assumedPeerLimit: Int = 100, uploadBuffer: Int = 256 << 10, functionalTimeout: Duration = .seconds(2)) {
+    init(
+        role: Role, now: HTTPInstant, assumedPeerLimit: Int = 100, uploadBuffer: Int = 256 << 10,
+        functionalTimeout: Duration = .seconds(2), pingTimeout: Duration = .seconds(10)
+    ) {
         self.role = role
         slots = HTTP2StreamSlots(now: now, assumedPeerLimit: assumedPeerLimit)
         lastActivity = now
         settingsSentAt = now
         self.uploadBuffer = uploadBuffer
         self.functionalTimeout = functionalTimeout
+        self.pingTimeout = pingTimeout
     }
 
     // MARK: - Slots
@@ -186,14 +193,14 @@ struct HTTP2StateMachine {
     }
 
     /// aioh2's tickless health check: a PING only when no frame proved the peer alive
-    /// within `functionalTimeout`; a PING unanswered that long ends the connection.
+    /// within `functionalTimeout`; a PING unanswered for `pingTimeout` ends the connection.
     mutating func waitFunctional(now: HTTPInstant) -> FunctionalStep {
         if let closeError { return .failed(closeError) }
         if let roundTrip, lastActivity + functionalTimeout > now { return .functional(roundTrip) }
         if let functionalPing { return .awaitPing(opaque: functionalPing.opaque, send: false) }
         nextPing += 1
         pings[nextPing] = now
-        functionalPing = (nextPing, now + functionalTimeout)
+        functionalPing = (nextPing, now + pingTimeout)
         return .awaitPing(opaque: nextPing, send: true)
     }
 }

@@ -158,7 +158,7 @@ import Testing
     }
 
     @Test func waitFunctionalPingsOnlyWhenThePeerWasSilent() {
-        var machine = Machine(role: .client, now: t0, functionalTimeout: .seconds(2))
+        var machine = Machine(role: .client, now: t0, functionalTimeout: .seconds(2), pingTimeout: .seconds(2))
         // No round trip known yet: a PING, and a second caller shares it.
         #expect(machine.waitFunctional(now: at(0)).name == "awaitPing(1, send: true)")
         #expect(machine.waitFunctional(now: at(1)).name == "awaitPing(1, send: false)")

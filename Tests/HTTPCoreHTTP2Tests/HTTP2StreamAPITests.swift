@@ -237,7 +237,8 @@ extension HTTP2Connection {
 }
 
 /// `waitFunctional` on the manual clock: no PING while the peer was heard recently, a PING
-/// when it was not, and a silent peer's connection closed after `functionalTimeout`.
+/// when it was not, and a silent peer's connection closed once its PING goes unanswered
+/// for `keepAliveTimeout`.
 @Suite struct HTTP2WaitFunctionalTests {
     @Test func aRecentlyHeardPeerNeedsNoPing() async throws {
         let clock = ManualClock()
@@ -256,7 +257,7 @@ extension HTTP2Connection {
 
     @Test func aSilentPeerIsClosedAfterTheFunctionalTimeout() async throws {
         let clock = ManualClock()
-        let h2 = try await HTTP2Fixture.start(clock: clock, configure: { $0.functionalTimeout = .seconds(1) }, startServer: false)
+        let h2 = try await HTTP2Fixture.start(clock: clock, configure: { $0.functionalTimeout = .milliseconds(100); $0.keepAliveTimeout = .seconds(1) }, startServer: false)
         let check = Task { try await h2.connection.waitFunctional() }
         await waitUntil("the PING is out") { h2.connection.pendingPingCount == 1 }
         try await clock.waitForTimers(1)
