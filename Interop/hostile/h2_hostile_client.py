@@ -7,8 +7,9 @@ Connects to 127.0.0.1:PORT, runs one scenario, reports what the server did as on
 per observation on stdout, and exits (after "DONE"). The lines are meant for a test to
 parse:
 
-    GOAWAY code=11 last=1          the server's GOAWAY (RFC 9113 error code, last stream)
-    RST_STREAM stream=3 code=7     the server reset a stream
+    GOAWAY code=11 last=1 after=0.20       the server's GOAWAY (RFC 9113 error code, last
+                                           stream; seconds since connect)
+    RST_STREAM stream=3 code=7 after=1.01  the server reset a stream
     HEADERS stream=3 status=200    a response head
     DATA stream=3 length=5 end=1   response body bytes
     EOF after=1.02                 the server closed the connection (seconds since connect)
@@ -118,9 +119,9 @@ class H2:
         """Prints one frame of interest; answers SETTINGS with its ACK."""
         if kind == GOAWAY:
             last, code = struct.unpack(">II", payload[:8])
-            say("GOAWAY code=%d last=%d" % (code, last & 0x7FFFFFFF))
+            say("GOAWAY code=%d last=%d after=%s" % (code, last & 0x7FFFFFFF, elapsed()))
         elif kind == RST_STREAM:
-            say("RST_STREAM stream=%d code=%d" % (stream, struct.unpack(">I", payload)[0]))
+            say("RST_STREAM stream=%d code=%d after=%s" % (stream, struct.unpack(">I", payload)[0], elapsed()))
         elif kind in (HEADERS, CONTINUATION):
             self.block += payload if kind == CONTINUATION else self.strip_padding(flags, payload)
             if flags & END_HEADERS:
@@ -289,6 +290,26 @@ def silent_stream(port, argument):
     client.observe(float(argument or 5), until=lambda kind, flags, stream, payload: stream == 1 and (kind == RST_STREAM or flags & END_STREAM))
 
 
+def h2_no_read(port, argument):
+    # Opens every window as wide as it goes, asks for a large response, and reads nothing
+    # for `argument` seconds (the socket buffers fill, the server's writes stall); then
+    # reads what there is to see whether the server gave up on the connection meanwhile.
+    client = H2(port, receive_buffer=4096)
+    client.start((SETTINGS_INITIAL_WINDOW_SIZE, 0x7FFFFFFF))
+    client.send(frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 0x7FFFFFFF - 65_535)) + client.request(1, "/large"))
+    time.sleep(float(argument or 3))
+    quiet = [0]
+
+    def count_data(kind, flags, stream, payload):
+        quiet[0] += 1 if kind == DATA else 0
+        return False
+
+    report = client.report
+    client.report = lambda kind, flags, stream, payload: None if kind == DATA else report(kind, flags, stream, payload)
+    client.observe(5, until=count_data)
+    say("DATA frames=%d" % quiet[0])
+
+
 # -- HTTP/1.1 scenarios -----------------------------------------------------------------
 
 
@@ -377,6 +398,7 @@ SCENARIOS = {
     "too-many-streams": too_many_streams,
     "zero-window": zero_window,
     "silent-stream": silent_stream,
+    "h2-no-read": h2_no_read,
     "h1-send": h1_send,
     "h1-slowloris": h1_slowloris,
     "h1-no-read": h1_no_read,
