@@ -11,8 +11,8 @@ import HTTPTypes
 /// returns once the previous response has ended, after discarding any of the previous
 /// request's body nobody read. A request the parser refuses gets its status (400, 414,
 /// 431, 501, 505) with `Connection: close`, and the connection ends; so does a client that
-/// sends no complete head within `timeouts.requestHead` (408) or stays idle past
-/// `timeouts.idle`.
+/// sends no complete head within `timeouts.requestHead` (408), stalls its body past
+/// `timeouts.body` (408 when no response has begun), or stays idle past `timeouts.idle`.
 final class HTTP1ServerConnection: ServedConnection {
     private struct Reader {
         var parser: HTTP1RequestParser
@@ -170,9 +170,17 @@ final class HTTP1ServerConnection: ServedConnection {
             case nil:
                 if reader.withLock({ $0.bodyEnded }) { return nil }
                 if reader.withLock({ !$0.leftover.isEmpty }) { continue }
-                guard try await fill(deadline: timeouts.body.map { clock.now + $0 }) else {
-                    // EOF inside a body: the parser reports the truncation on the next turn.
-                    continue
+                do {
+                    guard try await fill(deadline: timeouts.body.map { clock.now + $0 }) else {
+                        // EOF inside a body: the parser reports the truncation on the next turn.
+                        continue
+                    }
+                } catch let error as HTTPCoreError where error.code == .readTimeout {
+                    // The rest of the body may still come, so the next request's start is
+                    // unknown: 408 (unless the response has begun) and close, rather than
+                    // waiting once more to discard it.
+                    await refuse(.requestTimeout)
+                    throw error
                 }
             }
         }
