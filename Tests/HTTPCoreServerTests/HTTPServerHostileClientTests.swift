@@ -191,6 +191,18 @@ import Testing
         await server.expectOthersServedAndNothingLeaked()
     }
 
+    @Test func stalledUploadIsCutAtTheBodyTimeout() async throws {
+        let server = try await HostileFixture.start()
+        let client = try await server.run("h1-send", argument: "POST /upload HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 10\\r\\n\\r\\nabc")
+        // 3 of 10 body bytes, then nothing: the handler's read times out after
+        // `timeouts.body` (1 s), the client gets 408 and the connection closes at once.
+        #expect(client.lines("STATUS") == ["STATUS 408"], "\(client.lines)")
+        let end = client.line("EOF") ?? client.line("RESET")
+        #expect((HostileClient.value("after", in: end) ?? .infinity) < 1.8, "\(client.lines)")
+        #expect(server.paths == ["/upload"])
+        await server.expectOthersServedAndNothingLeaked()
+    }
+
     @Test func slowlorisIsCutAtTheRequestHeadTimeout() async throws {
         let server = try await HostileFixture.start()
         let client = try await server.run("h1-slowloris", argument: "5")
