@@ -147,7 +147,9 @@ import Testing
         let end = client.line("EOF") ?? client.line("RESET")
         #expect((HostileClient.value("after", in: end) ?? .infinity) < 4.5, "\(client.lines)")
         #expect(growth < 16 << 20, "resident memory grew by \(growth) bytes")
-        #expect(server.largeWriteFailed, "the handler's write failed instead of waiting forever")
+        // The stalled write failed after `timeouts.body`, not earlier, and not never.
+        let failedAfter = server.largeWriteFailedAfter
+        #expect(failedAfter.map { $0 >= .seconds(1) && $0 < .seconds(2.5) } == true, "the handler's write failed after \(String(describing: failedAfter))")
         await server.expectOthersServedAndNothingLeaked()
     }
 
@@ -225,7 +227,9 @@ import Testing
         #expect(growth < 16 << 20, "resident memory grew by \(growth) bytes")
         #expect(client.line("RESET") != nil || client.line("EOF") != nil, "\(client.lines)")
         #expect((HostileClient.value("bytes", in: client.line("RECEIVED")) ?? .infinity) < Double(16 << 20), "\(client.lines)")
-        #expect(server.largeWriteFailed, "the handler's write failed instead of waiting forever")
+        // The stalled write failed after `timeouts.body`, not earlier, and not never.
+        let failedAfter = server.largeWriteFailedAfter
+        #expect(failedAfter.map { $0 >= .seconds(1) && $0 < .seconds(2.5) } == true, "the handler's write failed after \(String(describing: failedAfter))")
         await server.expectOthersServedAndNothingLeaked()
     }
 }
@@ -237,10 +241,11 @@ struct HostileFixture {
     let fixture: BackendFixture
     let server: HTTPServer
     let port: Int
-    private let record: Locked<(paths: [String], largeWriteFailed: Bool)>
+    private let record: Locked<(paths: [String], largeWriteFailedAfter: Duration?)>
 
     var paths: [String] { record.withLock { $0.paths } }
-    var largeWriteFailed: Bool { record.withLock { $0.largeWriteFailed } }
+    /// How long "/large" ran before a write failed; nil if none did.
+    var largeWriteFailedAfter: Duration? { record.withLock { $0.largeWriteFailedAfter } }
 
     static func start() async throws -> HostileFixture {
         let fixture = BackendKind.libuv.makeFixture()
@@ -248,17 +253,18 @@ struct HostileFixture {
         configuration.timeouts.requestHead = .seconds(1)
         configuration.timeouts.body = .seconds(1)
         configuration.http2Connection.maxConcurrentStreams = 8
-        let record = Locked((paths: [String](), largeWriteFailed: false))
+        let record = Locked((paths: [String](), largeWriteFailedAfter: Duration?.none))
         let server = try await HTTPServer.start(backend: fixture.backend, configuration: configuration) { request, response in
             let path = request.head.path ?? ""
             if path != "/well-behaved" { record.withLock { $0.paths.append(path) } }
             switch path {
             case "/large":
                 let piece = [UInt8](repeating: 0x61, count: 64 << 10)
+                let start = ContinuousClock.now
                 do {
                     for _ in 0..<1024 { try await response.write(piece) }
                 } catch {
-                    record.withLock { $0.largeWriteFailed = true }
+                    record.withLock { $0.largeWriteFailedAfter = ContinuousClock.now - start }
                     throw error
                 }
                 try await response.finish()
