@@ -8,8 +8,9 @@ import Testing
 
 /// `HTTPServer` on libuv (127.0.0.1, a free port) against `Interop/hostile/h2_hostile_client.py`,
 /// a client that misbehaves in one way per run: HTTP/2 floods, rapid reset, an HPACK bomb,
-/// more streams than allowed, a zero window, a silent upload; HTTP/1.1 smuggling shapes, an
-/// oversized head, slowloris, a client that never reads.
+/// more streams than allowed, a zero window, a silent upload, a client that stops reading;
+/// HTTP/1.1 smuggling shapes, oversized heads, slowloris, a stalled upload, a client that
+/// never reads.
 ///
 /// Each case checks the defence as the client saw it on the wire, then that the same
 /// server still serves a well-behaved client (our pool, HTTP/1.1 and h2c) and that every
@@ -22,6 +23,8 @@ import Testing
 /// Regressions these cases caught (fixed with them):
 /// - HTTP/1.1 slowloris: the head deadline restarted on every read, so a byte every
 ///   100 ms held a connection forever.
+/// - HTTP/1.1 stalled upload: the handler's 500 went out on a connection that looked
+///   reusable, then a second body timeout passed while the server discarded the rest.
 /// - HTTP/2 zero window: a response body that fit the upload buffer waited behind a
 ///   window the client never opened, with no deadline.
 /// - HTTP/2 client that stops reading: the flush waited on the socket without a deadline,
@@ -67,7 +70,7 @@ import Testing
         await server.expectOthersServedAndNothingLeaked()
     }
 
-    // MARK: - HTTP/2: stream errors
+    // MARK: - HTTP/2: one stream (and the stream limit)
 
     @Test func hpackBomb() async throws {
         let server = try await HostileFixture.start()
