@@ -33,8 +33,10 @@ extension HTTP2Connection {
         /// a busy peer look dead.
         public var functionalTimeout: Duration = .seconds(2)
         /// Server role: each wait for request body bytes, and each wait for room to send
-        /// the response, is bounded by this (a client that stalls is reset with
-        /// `.readTimeout` / `.writeTimeout`). Nil: no bound.
+        /// the response (flow control, or a body held back after its handler returned), is
+        /// bounded by this (a client that stalls is reset with `.readTimeout` /
+        /// `.writeTimeout`); so is each write to the client's socket (a client that stops
+        /// reading loses the connection). Nil: no bound.
         public var serverBodyTimeout: Duration? = .seconds(30)
         /// An idle connection expires after this long (the pool's keepalive_expiry).
         public var idleExpiry: Duration? = .seconds(60)

@@ -47,7 +47,7 @@ extension HTTP2Connection {
         guard output != nil else { return false }
         while let bytes = output {
             do {
-                try await stream.write(bytes, deadline: nil)
+                try await stream.write(bytes, deadline: flushTimeout.map { clock.now + $0 })
             } catch {
                 state.withLock { $0.flushing = false }
                 await shutDown(HTTPCoreError.from(error, default: .writeFailed))

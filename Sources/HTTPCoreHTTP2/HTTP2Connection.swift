@@ -27,6 +27,12 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     let stream: any NetworkStream
     let clock: any HTTPClock
     let configuration: Configuration
+    /// Server role: how long one write of framed output may wait for the client to take
+    /// it (`serverBodyTimeout`). A client that stops reading would otherwise hold whichever
+    /// task is flushing (the reader, the timer, a handler) forever, and with it every
+    /// stream's deadlines and the connection. Nil for clients: the request's own
+    /// deadlines bound them.
+    let flushTimeout: Duration?
     let state: Locked<State>
     /// The observer and what it last heard (HTTP2Connection+Observer.swift).
     let observation = Locked(Observation())
@@ -56,6 +62,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         self.origin = origin
         self.clock = clock
         self.configuration = configuration
+        flushTimeout = role == .server ? configuration.serverBodyTimeout : nil
         let machine = HTTP2StateMachine(
             role: role, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout,
             pingTimeout: max(configuration.functionalTimeout, configuration.keepAliveTimeout)

@@ -57,9 +57,10 @@ extension HTTP2StateMachine {
         case .bodyFramed(let id, let count):
             guard let index = streams.index(forKey: id) else { return [] }
             streams.values[index].queuedBytes = max(0, streams.values[index].queuedBytes - count)
-            guard streams.values[index].waitingForRoom, streams.values[index].queuedBytes < uploadBuffer else { return [] }
-            streams.values[index].writeDeadline = nil
-            return wake(at: index, room: true)
+            let held = boundHeldBody(at: index, now: now)
+            guard streams.values[index].waitingForRoom, streams.values[index].queuedBytes < uploadBuffer else { return held }
+            if role == .client { streams.values[index].writeDeadline = nil }
+            return held + wake(at: index, room: true)
         case .goawaySent(let code):
             if !closing { sentGoAway = HTTP2Failure(errorCode: HTTP2ErrorCode(code), initiator: .library) }
             if slots.phase == .active, !closing {

@@ -161,12 +161,13 @@ extension HTTP2StateMachine {
         }
         streams.values[index].queuedBytes += count
         streams.values[index].localFinished = end
+        let held = streams.values[index].writeDeadline == nil ? boundHeldBody(at: index, now: now) : []
         if end {
             // All queued: the wait for the head gets its read timeout from here.
-            guard streams.values[index].head == nil else { return (.queue(wait: false), []) }
+            guard streams.values[index].head == nil else { return (.queue(wait: false), held) }
             return (.queue(wait: false), armRead(id, timeout: streams.values[index].readTimeout, now: now))
         }
-        guard streams.values[index].queuedBytes >= uploadBuffer else { return (.queue(wait: false), []) }
+        guard streams.values[index].queuedBytes >= uploadBuffer else { return (.queue(wait: false), held) }
         streams.values[index].waitingForRoom = true
         return (.queue(wait: true), armWrite(id, timeout: streams.values[index].writeTimeout, now: now))
     }
@@ -184,7 +185,7 @@ extension HTTP2StateMachine {
         if let error = streams.values[index].error { return .failed(error) }
         if streams.values[index].wireClosed { return .stopped }
         if streams.values[index].queuedBytes < uploadBuffer {
-            streams.values[index].writeDeadline = nil
+            if role == .client { streams.values[index].writeDeadline = nil } // the server's stays while bytes are held
             return .ready
         }
         streams.values[index].waitingForRoom = true

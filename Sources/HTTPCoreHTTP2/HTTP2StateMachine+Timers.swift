@@ -18,6 +18,21 @@ extension HTTP2StateMachine {
         return deadlineArmed(deadline)
     }
 
+    /// Server role: response body bytes that flow control holds back are bounded by the
+    /// stream's write timeout even when no handler waits for room (the body fit in
+    /// `uploadBuffer`, or the handler has returned). Otherwise a client that never opens its
+    /// window (a zero-window stall) would pin the stream, its queued body and its
+    /// concurrency slot forever. Called when bytes are queued or leave: the wait restarts
+    /// from `now` (a slow reader is not a stalled one) and ends once nothing is held.
+    mutating func boundHeldBody(at index: Dictionary<Int32, HTTP2StreamState>.Index, now: HTTPInstant) -> [Action] {
+        guard role == .server else { return [] }
+        guard streams.values[index].queuedBytes > 0 else {
+            streams.values[index].writeDeadline = nil
+            return []
+        }
+        return armWrite(streams.keys[index], timeout: streams.values[index].writeTimeout, now: now)
+    }
+
     /// A deadline was set: the timer must wake earlier than it planned?
     mutating func deadlineArmed(_ deadline: HTTPInstant?) -> [Action] {
         guard let deadline, timerTarget.map({ deadline < $0 }) ?? true else { return [] }

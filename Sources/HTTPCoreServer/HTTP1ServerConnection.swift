@@ -11,8 +11,8 @@ import HTTPTypes
 /// returns once the previous response has ended, after discarding any of the previous
 /// request's body nobody read. A request the parser refuses gets its status (400, 414,
 /// 431, 501, 505) with `Connection: close`, and the connection ends; so does a client that
-/// sends no complete head within `timeouts.requestHead` (408) or stays idle past
-/// `timeouts.idle`.
+/// sends no complete head within `timeouts.requestHead` (408), stalls its body past
+/// `timeouts.body` (408 when no response has begun), or stays idle past `timeouts.idle`.
 final class HTTP1ServerConnection: ServedConnection {
     private struct Reader {
         var parser: HTTP1RequestParser
@@ -44,11 +44,15 @@ final class HTTP1ServerConnection: ServedConnection {
     private let reader: Locked<Reader>
     private let writer = Locked(Writer())
     private let readSize = 64 << 10
+    /// The first request's head must be complete by then (`timeouts.requestHead` from the
+    /// connection's start).
+    private let firstHeadDeadline: HTTPInstant?
 
     init(stream: any NetworkStream, clock: any HTTPClock, limits: HTTP1Limits, timeouts: HTTPServer.Timeouts) {
         self.stream = stream
         self.clock = clock
         self.timeouts = timeouts
+        firstHeadDeadline = timeouts.requestHead.map { clock.now + $0 }
         let scheme = stream.info.alpn == nil && stream.info.tlsVersion == nil ? "http" : "https"
         reader = Locked(Reader(parser: HTTP1RequestParser(limits: limits, scheme: scheme)))
     }
@@ -65,6 +69,11 @@ final class HTTP1ServerConnection: ServedConnection {
         while !reader.withLock({ $0.bodyEnded }) {
             guard try await nextBodyPiece(discarding: true) != nil else { break }
         }
+        // The head has one deadline, not one per read: a slowloris client trickling a byte
+        // at a time would otherwise restart it forever. It runs from the connection's start
+        // for the first request, and from the head's first byte after that (the wait for
+        // that byte is the idle timeout).
+        var headDeadline = reader.withLock { $0.current } == 0 ? firstHeadDeadline : nil
         while true {
             let step = reader.withLock { reader -> Result<HTTP1RequestEvent?, HTTP1ParseError> in
                 Result { () throws(HTTP1ParseError) in try reader.parser.next() }
@@ -92,9 +101,10 @@ final class HTTP1ServerConnection: ServedConnection {
             case .success(nil):
                 if reader.withLock({ $0.parser.isFinished }) { return nil }
                 let partial = reader.withLock { $0.parser.bufferedByteCount > 0 }
-                let wait = partial ? timeouts.requestHead : timeouts.idle
+                if partial, headDeadline == nil { headDeadline = timeouts.requestHead.map { clock.now + $0 } }
+                let deadline = headDeadline ?? timeouts.idle.map { clock.now + $0 }
                 do {
-                    guard try await fill(deadline: wait.map { clock.now + $0 }) else { return nil }
+                    guard try await fill(deadline: deadline) else { return nil }
                 } catch let error as HTTPCoreError where error.code == .readTimeout {
                     if partial { await refuse(.requestTimeout) } else { await stream.close(.graceful) }
                     return nil
@@ -160,9 +170,17 @@ final class HTTP1ServerConnection: ServedConnection {
             case nil:
                 if reader.withLock({ $0.bodyEnded }) { return nil }
                 if reader.withLock({ !$0.leftover.isEmpty }) { continue }
-                guard try await fill(deadline: timeouts.body.map { clock.now + $0 }) else {
-                    // EOF inside a body: the parser reports the truncation on the next turn.
-                    continue
+                do {
+                    guard try await fill(deadline: timeouts.body.map { clock.now + $0 }) else {
+                        // EOF inside a body: the parser reports the truncation on the next turn.
+                        continue
+                    }
+                } catch let error as HTTPCoreError where error.code == .readTimeout {
+                    // The rest of the body may still come, so the next request's start is
+                    // unknown: 408 (unless the response has begun) and close, rather than
+                    // waiting once more to discard it.
+                    await refuse(.requestTimeout)
+                    throw error
                 }
             }
         }

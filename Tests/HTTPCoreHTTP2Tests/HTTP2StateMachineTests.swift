@@ -199,6 +199,38 @@ import Testing
         #expect(machine.takeIncoming().name == "failed(connectionClosed)")
     }
 
+    @Test func aServerResponseBodyHeldByFlowControlIsBoundedByTheWriteTimeout() {
+        var machine = Machine(role: .server, now: t0)
+        machine.incomingOptions = Machine.StreamOptions(readTimeout: nil, writeTimeout: .seconds(1))
+        let get = [NGHTTP2Session.Field(":method", "GET"), .init(":scheme", "http"), .init(":authority", "a"), .init(":path", "/")]
+        _ = machine.receive(.headers(stream: 1, fields: get, kind: .head), now: at(0))
+        _ = machine.receive(.endStream(1), now: at(0))
+        #expect(machine.takeIncoming().name == "stream(1)")
+        #expect(machine.startResponse(1, endStream: false) == nil)
+        // The whole body fits the upload buffer: the handler need not wait, yet the bytes
+        // are held until the client's window lets them go.
+        let (step, actions) = machine.send(1, count: 10, end: true, now: at(0))
+        #expect(step.name == "queue(wait: false)")
+        #expect(names(actions) == ["rescheduleTimer"])
+        // Progress restarts the wait: a slow reader is not a stalled one.
+        #expect(names(machine.receive(.bodyFramed(stream: 1, count: 4), now: at(500))) == [])
+        #expect(names(machine.timerFired(now: at(1000))) == [])
+        #expect(names(machine.timerFired(now: at(1500))) == ["reset(1, CANCEL)"])
+    }
+
+    @Test func aServerResponseBodyThatLeftEndsTheWriteWait() {
+        var machine = Machine(role: .server, now: t0)
+        machine.incomingOptions = Machine.StreamOptions(readTimeout: nil, writeTimeout: .seconds(1))
+        let get = [NGHTTP2Session.Field(":method", "GET"), .init(":scheme", "http"), .init(":authority", "a"), .init(":path", "/")]
+        _ = machine.receive(.headers(stream: 1, fields: get, kind: .head), now: at(0))
+        #expect(machine.takeIncoming().name == "stream(1)")
+        #expect(machine.startResponse(1, endStream: false) == nil)
+        _ = machine.send(1, count: 10, end: false, now: at(0))
+        #expect(machine.streams[1]?.writeDeadline == at(1000))
+        _ = machine.receive(.bodyFramed(stream: 1, count: 10), now: at(10))
+        #expect(machine.streams[1]?.writeDeadline == nil)
+    }
+
     // MARK: - Names
 
     func names(_ actions: [Machine.Action]) -> [String] { actions.map(\.name) }
