@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: [.short, .long], help: "TCP port (0: any free port).")
     var port = 8000
 
-    @Option(help: ArgumentHelp("Address to listen on.", valueName: "addr"))
+    @Option(help: ArgumentHelp("IP address to listen on (0.0.0.0 or :: for every interface).", valueName: "addr"))
     var bind = "127.0.0.1"
 
     @Option(help: ArgumentHelp("Certificate chain (PEM) for TLS; needs --key.", valueName: "file"))
