@@ -86,17 +86,18 @@ let package = Package(
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
         .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
 
-        // The hx command-line client: the commands (argument parsing, I/O) in `hx`, the
-        // logic worth testing alone (bodies, exit codes, percentiles, formatting) in HXCore.
+        // The hx command-line client and file server: the commands (argument parsing, I/O)
+        // in `hx`, the logic worth testing alone (bodies, exit codes, percentiles,
+        // formatting, the file server's handler) in HXCore.
         .target(
             name: "HXCore",
-            dependencies: ["HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreTLS", httpTypes],
+            dependencies: ["HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreServer", "HTTPCoreTLS", httpTypes],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "hx",
             dependencies: [
-                "HXCore", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
+                "HXCore", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreServer", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
@@ -135,7 +136,8 @@ let package = Package(
         .testTarget(
             name: "HXTests",
             dependencies: [
-                "hx", "HXCore", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreTLS", httpTypes,
+                "hx", "HXCore", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreServer", "HTTPCoreTLS",
+                "HTTPCoreMock", httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The main job, end to end on 127.0.0.1 with no internet: install what is missing, build
-# `hx` and the example programs (Examples/), start nghttpd (HTTP/2 over TLS and h2c) and
-# nginx (HTTP/1.1) with a throwaway PKI, run each example through HTTPClient against them
-# and aioh2's hello example on HTTPCoreServer (scripts/examples.sh), then show hx fetching
-# over HTTP/1.1, over HTTP/2 with TLS and over h2c with -v, a certificate refused with its
-# exit code, and a short `hx bench` over each protocol.
+# `hx` and the example programs (Examples/), start `hx serve` twice on a folder (HTTP/2 and
+# HTTP/1.1 over TLS by ALPN with a throwaway PKI; HTTP/1.1 and h2c in cleartext), so the
+# project serves itself and needs no other server; run each example through HTTPClient
+# against them and aioh2's hello example on HTTPCoreServer (scripts/examples.sh), then show hx fetching over HTTP/1.1, over HTTP/2 with
+# TLS and over h2c with -v, a certificate refused with its exit code, and a short `hx bench`
+# over each protocol. (nghttpd, nginx and the other peers are the interop suite's.)
 # Every step checks what it got; any surprise stops the script with a non-zero status.
 # Extra arguments go to `swift build` (CI passes its strict build flags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --libraries
 source scripts/examples.sh
 
 echo "== building hx (debug)"
@@ -29,77 +30,45 @@ trap cleanup EXIT
 
 bash scripts/make-test-pki.sh "$work/pki" >/dev/null
 ca="$work/pki/ca.pem"
-mkdir -p "$work/www" "$work/nginx"
-# nginx's workers run as nobody when started by root: let them read the served folder.
-chmod o+rx "$work" "$work/www"
+mkdir -p "$work/www"
 printf 'hello from 127.0.0.1\n' > "$work/www/hello.txt"
 head -c $((4 << 20)) /dev/urandom > "$work/www/4mib.bin"
-chmod o+r "$work/www"/*
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-h1_port=$(free_port); tls_port=$(free_port); h2c_port=$(free_port)
 
-# nghttpd speaks only HTTP/2; nginx serves the same folder over HTTP/1.1.
-nghttpd --address=127.0.0.1 -d "$work/www" "$tls_port" "$work/pki/good.key" "$work/pki/good.pem" >/dev/null 2>&1 &
-pids+=($!)
-nghttpd --address=127.0.0.1 --no-tls -d "$work/www" "$h2c_port" >/dev/null 2>&1 &
-pids+=($!)
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-error_log $work/nginx/error.log warn;
-pid $work/nginx/nginx.pid;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $work/nginx/body;
-    server {
-        listen 127.0.0.1:$h1_port;
-        root $work/www;
-        # Static files answer POST with 405; this gives httpx-get-post's POST a 200 (the
-        # body is read and discarded).
-        location = /post { return 200 "ok\n"; }
-    }
-}
-CONF
-/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>/dev/null &
-pids+=($!)
-# The h2 echo peer (hyper's h2, Debian's python3-h2) for the stream-API example, over h2c
-# and TLS. It binds port 0 itself and prints "READY <port>", so no port can be taken
-# between choosing and binding. Sets echo_port (not a $(...) subshell: pids must keep the pid).
-echo_peer() { # name, extra arguments
-    /usr/bin/python3 Interop/peers/h2_echo_server.py 0 "${@:2}" > "$work/$1.out" 2>&1 &
+# `hx serve` on a port of its own choosing: it prints "Serving DIR on URL (protocols)" once
+# listening, so no port can be taken between choosing and binding. Sets serve_port (not a
+# $(...) subshell: pids must keep the pid).
+serve() { # name, hx serve arguments
+    "$hx" serve "$work/www" --port 0 -q "${@:2}" 2> "$work/$1.log" &
     pids+=($!)
-    for _ in $(seq 200); do grep -q '^READY ' "$work/$1.out" && break; sleep 0.05; done
-    grep -q '^READY ' "$work/$1.out" || { echo "FAILED: the h2 echo peer did not start (python3-h2 missing? scripts/install-deps.sh):" >&2; cat "$work/$1.out" >&2; exit 1; }
-    echo_port=$(awk '/^READY /{ print $2 }' "$work/$1.out")
+    for _ in $(seq 200); do grep -q '^Serving ' "$work/$1.log" && break; sleep 0.05; done
+    grep -q '^Serving ' "$work/$1.log" || { echo "FAILED: hx serve ($1) did not start:" >&2; cat "$work/$1.log" >&2; exit 1; }
+    serve_port=$(sed -n 's/^Serving .*:\([0-9]*\) (.*)$/\1/p' "$work/$1.log")
 }
-echo_peer echo-h2c; echo_h2c_port=$echo_port
-echo_peer echo-tls "$work/pki/good.pem" "$work/pki/good.key"; echo_tls_port=$echo_port
-for port in "$h1_port" "$tls_port" "$h2c_port"; do
-    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
-done
+# TLS with ALPN (h2, http/1.1) on the throwaway PKI; cleartext HTTP/1.1 with h2c by prior
+# knowledge on the same port (hx serve tells them apart by the connection preface).
+serve tls --cert "$work/pki/good.pem" --key "$work/pki/good.key"; tls_port=$serve_port
+serve cleartext --h2c; h2c_port=$serve_port; h1_port=$serve_port
 
 # Prints the command as a user would type it, then runs it.
 show() { printf '\n$ hx %s\n' "$*" >&2; "$hx" "$@"; }
 expect_same() { cmp -s "$1" "$2" || { echo "FAILED: $3" >&2; exit 1; }; }
 
 echo
-echo "== servers: nginx http://127.0.0.1:$h1_port (HTTP/1.1), nghttpd https://localhost:$tls_port (h2), nghttpd http://127.0.0.1:$h2c_port (h2c)"
+echo "== servers (hx serve): $(sed -n 's/^Serving //p' "$work/tls.log"), $(sed -n 's/^Serving .* on //p' "$work/cleartext.log")"
 
-examples_run "$work" "$ca" "https://localhost:$tls_port" "http://127.0.0.1:$h2c_port" "http://127.0.0.1:$h1_port" "$work/www/4mib.bin" \
-    "https://localhost:$echo_tls_port" "http://127.0.0.1:$echo_h2c_port"
+examples_run "$work" "$ca" "https://localhost:$tls_port" "http://127.0.0.1:$h2c_port" "http://127.0.0.1:$h1_port" "$work/www/4mib.bin"
 
-echo; echo "== HTTP/1.1 (nginx): the response with its head (-i)"
+echo; echo "== HTTP/1.1: the response with its head (-i)"
 show -i "http://127.0.0.1:$h1_port/hello.txt" | tee "$work/out"
 tail -n 1 "$work/out" > "$work/body"
 expect_same "$work/body" "$work/www/hello.txt" "HTTP/1.1 body differs"
 
-echo; echo "== HTTP/2 over TLS (nghttpd): connection, TLS, ALPN and timings (-v)"
+echo; echo "== HTTP/2 over TLS: connection, TLS, ALPN and timings (-v)"
 show -v --cacert "$ca" "https://localhost:$tls_port/hello.txt" > "$work/body"
 expect_same "$work/body" "$work/www/hello.txt" "HTTP/2 body differs"
 cat "$work/body"
 
-echo; echo "== h2c by prior knowledge (nghttpd), a 4 MiB download to a file, checked"
+echo; echo "== h2c by prior knowledge, a 4 MiB download to a file, checked"
 show -v --h2c -o "$work/download" "http://127.0.0.1:$h2c_port/4mib.bin"
 expect_same "$work/download" "$work/www/4mib.bin" "h2c download differs"
 echo "4 MiB received, identical to the served file"

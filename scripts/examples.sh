@@ -77,8 +77,8 @@ check_stream() { # protocol, served file
     fi
 }
 
-# aioh2's stream API against the h2 echo peer: the head, the body echoed whole (sent as
-# "hello" and "world" 100 ms apart), the peer's trailer, and a round-trip time.
+# aioh2's stream API against hx serve's /echo: the head, the body echoed whole (sent as
+# "hello" and "world" 100 ms apart), the echo's byte-count trailer, and a round-trip time.
 check_h2_streams() {
     local expected=$'HTTP/2 200\ncontent-type: application/octet-stream\n\nhelloworld\n\nx-echo-bytes: 10'
     [[ "$(head -n -1 "$examples_out")" == "$expected" && "$(tail -n 1 "$examples_out")" =~ ^rtt:\ [0-9]+\.[0-9]{3}\ ms$ ]] \
@@ -95,18 +95,18 @@ check_aioh2_hello() {
     cat "$examples_out"
 }
 
-# Every example against nghttpd (h2 over TLS, h2c) and nginx (HTTP/1.1): $1 a scratch
-# folder, $2 the CA file, $3 to $5 the three base URLs, $6 the file served as /4mib.bin
-# (nghttpd also serves /hello.txt; nginx serves /hello.txt and answers 200 at /post), $7
-# and $8 the base URLs of the h2 echo peer (Interop/peers/h2_echo_server.py) over TLS and h2c.
+# Every example against `hx serve` (h2 over TLS, h2c, HTTP/1.1): $1 a scratch folder, $2
+# the CA file, $3 to $5 the three base URLs, $6 the file served as /4mib.bin (beside
+# /hello.txt; /echo answers GET and POST with the request body, then its trailers and
+# x-echo-bytes).
 examples_run() {
-    local ca=$2 tls=$3 h2c=$4 h1=$5 file=$6 echo_tls=$7 echo_h2c=$8
+    local ca=$2 tls=$3 h2c=$4 h1=$5 file=$6
     examples_out="$1/example.out"
     echo; echo "== the examples (Examples/, through HTTPClient): httpx's GET and JSON POST with HTTP/2 on,"
-    echo "   over h2 (nghttpd answers POST to a file with the file), h2c and HTTP/1.1 (nginx, /post returns 200)"
-    example httpx-get-post "$tls/hello.txt" --cacert "$ca"; check_get_post 200 200
-    example httpx-get-post "$h2c/hello.txt" --h2c; check_get_post 200 200
-    example httpx-get-post "$h1/post"; check_get_post 200 200
+    echo "   to hx serve's /echo over h2, h2c and HTTP/1.1"
+    example httpx-get-post "$tls/echo" --cacert "$ca"; check_get_post 200 200
+    example httpx-get-post "$h2c/echo" --h2c; check_get_post 200 200
+    example httpx-get-post "$h1/echo"; check_get_post 200 200
 
     echo; echo "== httpcore's 20 concurrent GETs through one client: one HTTP/2 connection, or one HTTP/1.1 connection per request in flight"
     example concurrent-gets "$tls/hello.txt" --cacert "$ca"; check_concurrent "$tls" HTTP/2
@@ -119,9 +119,9 @@ examples_run() {
     example streaming-download "$h1/4mib.bin"; check_stream HTTP/1.1 "$file"
 
     echo; echo "== aioh2's stream API on one HTTP/2 stream: \"hello\" and, 100 ms later, \"world\" sent while the echo"
-    echo "   is read, against an echo peer on hyper's h2 (a third-party HTTP/2 implementation), over h2c and TLS"
-    example h2-streams "$echo_h2c/echo"; check_h2_streams
-    example h2-streams "$echo_tls/echo" --cacert "$ca"; check_h2_streams
+    echo "   is read, against hx serve's /echo, over h2c and TLS"
+    example h2-streams "$h2c/echo"; check_h2_streams
+    example h2-streams "$tls/echo" --cacert "$ca"; check_h2_streams
 
     echo; echo "== aioh2's README example on HTTPCoreServer: a server (concurrency 3) saying hello over the"
     echo "   connection API, and an h2c client sending \"world\" on the stream API, in one process"

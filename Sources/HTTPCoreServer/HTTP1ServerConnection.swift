@@ -150,8 +150,12 @@ final class HTTP1ServerConnection: ServedConnection {
                         reader.leftover = Array(bytes[limit...])
                         return .success(Array(bytes[..<limit]))
                     case .trailers(let trailers):
+                        // The trailer section's last line ends the message: take the end
+                        // now, not after waiting for bytes a client done sending never sends.
                         reader.trailers = trailers
-                        return nil
+                        guard case .end? = try reader.parser.next() else { return nil }
+                        reader.bodyEnded = true
+                        return .success(nil)
                     case .end:
                         reader.bodyEnded = true
                         return .success(nil)

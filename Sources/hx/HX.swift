@@ -6,24 +6,26 @@ import Glibc
 #endif
 
 /// `hx`: requests like curl and httpie (`hx [METHOD] URL`, the default subcommand) and
-/// load like h2load (`hx bench`), all through `ConnectionPool`.
+/// load like h2load (`hx bench`), all through `ConnectionPool`; and a file server on
+/// `HTTPServer` (`hx serve`) to point them at.
 @main
 struct HX: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hx",
-        abstract: "HTTP/1.1 and HTTP/2 client on swift-httpcore: requests (like curl) and load (like h2load).",
+        abstract: "HTTP/1.1 and HTTP/2 on swift-httpcore: requests (like curl), load (like h2load) and a file server.",
         usage: """
             hx [METHOD] URL [-H 'Name: value'] [--json|--data|--form ...] [-o FILE] [-i] [-v] [options]
             hx bench -n N -c CONNECTIONS -m STREAMS [--http1.1|--h2c] URL
+            hx serve [DIR] [--port N] [--bind ADDR] [--cert FILE --key FILE | --h2c]
             """,
         discussion: """
-            'hx help request' and 'hx help bench' list every option.
+            'hx help request', 'hx help bench' and 'hx help serve' list every option.
 
             EXIT CODES (curl's numbers where curl has one):
             \(ExitStatus.helpTable)
             """,
         version: "hx 0.1",
-        subcommands: [RequestCommand.self, BenchCommand.self],
+        subcommands: [RequestCommand.self, BenchCommand.self, ServeCommand.self],
         defaultSubcommand: RequestCommand.self
     )
 

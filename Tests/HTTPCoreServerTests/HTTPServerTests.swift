@@ -220,6 +220,24 @@ let helloHandler: HTTPServer.Handler = .requests { request, response in
         await fixture.server.shutdown()
     }
 
+    /// The trailer section ends the request: its trailers and the end of its body come
+    /// from the bytes already read, with no wait for more (a keep-alive client sends none).
+    @Test func requestTrailersEndTheBodyWithoutWaitingForMoreBytes() async throws {
+        let fixture = try await ServerFixture.start(handler: .requests { request, response in
+            let body = try await request.body.collect(upTo: 100)
+            let trailers = try await request.body.trailers()
+            try await response.respond(HTTPResponse(status: .ok), body: body + Array(" \(trailers[HTTPField.Name("x-sum")!] ?? "none")".utf8))
+        })
+        let client = try await fixture.connect()
+        try await client.write(Array("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nx-sum: 7\r\n\r\n".utf8))
+        var wire = ""
+        while !wire.hasSuffix("hi 7"), let bytes = try await client.read(maxBytes: 1000, deadline: nil) {
+            wire += String(decoding: bytes, as: UTF8.self)
+        }
+        #expect(wire.hasPrefix("HTTP/1.1 200 OK\r\n") && wire.hasSuffix("\r\n\r\nhi 7"), "\(wire)")
+        await fixture.server.shutdown()
+    }
+
     @Test func headGetsTheHeadOnly() async throws {
         let fixture = try await ServerFixture.start(handler: .requests { _, response in
             try await response.respond(HTTPResponse(status: .ok, headerFields: [.contentLength: "5"]), body: Array("hello".utf8))
