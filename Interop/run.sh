@@ -4,6 +4,8 @@
 #
 #   bash Interop/run.sh [--no-install] [--scratch-path DIR] [--backend libuv|dispatch]... [--markdown FILE]
 #
+# --scratch-path DIR also moves the root package's build (for hx) to DIR-hx.
+#
 # 1. Installs what is missing (Debian: the peers below; PyPI: hypercorn into a venv under
 #    ~/.cache), which costs a few dpkg queries when everything is there.
 # 2. Builds Interop/ (its own package and .build, debug; --scratch-path DIR builds in DIR
@@ -12,6 +14,10 @@
 #    hypercorn and `openssl s_server -WWW` on free ports, and writes a manifest saying
 #    where each listens, how each check reaches it, and why a cell does not apply.
 # 4. Runs interop-check on it: exit status 1 if any check that should pass failed.
+# 5. The other way round: builds `hx` (root package, release, the build the benchmarks
+#    use), starts `hx serve` on the same docroot over TLS (h2 and http/1.1 by ALPN) and
+#    cleartext (HTTP/1.1 and h2c), and runs server_check.py: curl, nghttp, h2load and
+#    Python httpx against it, a second table; exit status 1 if any of its cells failed.
 # Every peer is stopped on exit, however the script ends.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -20,17 +26,27 @@ root="$(dirname "$here")"
 install=1
 check_args=()
 build_flags=()
+hx_build_flags=()
+markdown=()
 while (($#)); do
     case "$1" in
         --no-install) install=0; shift ;;
-        --scratch-path) build_flags+=(--scratch-path "$(realpath -m "$2")"); shift 2 ;;
+        --scratch-path)
+            build_flags+=(--scratch-path "$(realpath -m "$2")")
+            hx_build_flags+=(--scratch-path "$(realpath -m "$2")-hx")
+            shift 2 ;;
+        # Both tables go to the file: interop-check writes it, server_check.py appends.
+        --markdown) check_args+=("$1" "$2"); markdown=(--markdown "$2"); shift 2 ;;
         *) check_args+=("$1"); shift ;;
     esac
 done
 
 hypercorn_version=0.18.0
 venv="${INTEROP_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/swift-httpcore-interop/venv}"
-peer_packages=(nginx-core libnginx-mod-http-echo h2o haproxy nghttp2-server openssl python3-venv)
+# nghttp2-client (nghttp, h2load), curl and python3-httpx with python3-h2 are the clients
+# of hx serve's table.
+peer_packages=(nginx-core libnginx-mod-http-echo h2o haproxy nghttp2-server openssl python3-venv
+    nghttp2-client curl python3-httpx python3-h2)
 started=$SECONDS
 phase() { echo "== interop: $1 ($((SECONDS - started)) s)" >&2; }
 
@@ -67,6 +83,11 @@ build_flags+=(-Xswiftc -warnings-as-errors --explicit-target-dependency-import-c
 swift build --package-path "$here" "${build_flags[@]}" --product interop-check >&2
 checker="$(swift build --package-path "$here" "${build_flags[@]}" --show-bin-path)/interop-check"
 phase "interop-check built"
+# Release, with the same strict flags: the build scripts/bench-server.sh measures.
+hx_build_flags+=(-c release -Xswiftc -warnings-as-errors --explicit-target-dependency-import-check error)
+swift build --package-path "$root" "${hx_build_flags[@]}" --product hx >&2
+hx="$(swift build --package-path "$root" "${hx_build_flags[@]}" --show-bin-path)/hx"
+phase "hx built"
 
 work="$(mktemp -d)"
 pids=()
@@ -297,5 +318,23 @@ manifest="$work/manifest.json"
     printf '\n]}\n'
 } >"$manifest"
 
-# The checker's count line ends the output: nothing is printed after it.
-"$checker" "$manifest" "${check_args[@]}"
+status=0
+"$checker" "$manifest" "${check_args[@]}" || status=$?
+phase "client checks done"
+
+# hx serve over the same docroot: one TLS process (ALPN h2, http/1.1) and one cleartext
+# (HTTP/1.1, and h2c told apart by the preface). -q: no access log for 20,000 requests.
+hx_tls_port=$(free_port); hx_clear_port=$(free_port)
+"$hx" serve "$docroot" -q --port "$hx_tls_port" --cert "$pki/good.pem" --key "$pki/good.key" >"$work/hx-tls.log" 2>&1 &
+pids+=($!)
+wait_port "$hx_tls_port" $! "$work/hx-tls.log" || { echo "hx serve (TLS) $start_error" >&2; exit 1; }
+"$hx" serve "$docroot" -q --port "$hx_clear_port" --h2c >"$work/hx-clear.log" 2>&1 &
+pids+=($!)
+wait_port "$hx_clear_port" $! "$work/hx-clear.log" || { echo "hx serve (h2c) $start_error" >&2; exit 1; }
+echo
+echo "## Real clients against hx serve"
+echo
+# The count lines end the output: interop-check's above, server_check.py's last.
+/usr/bin/python3 "$here/server_check.py" --tls "https://localhost:$hx_tls_port" --clear "http://127.0.0.1:$hx_clear_port" \
+    --ca "$pki/ca.pem" --docroot "$docroot" "${markdown[@]}" || status=1
+exit "$status"

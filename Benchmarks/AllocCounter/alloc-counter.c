@@ -9,7 +9,8 @@
 // (strdup, fopen, ...) count too because glibc calls malloc through its PLT.
 //
 // A program reads the count with dlsym(RTLD_DEFAULT, "alloc_counter_total"); where the
-// symbol is absent the library is not loaded and the program reports no count.
+// symbol is absent the library is not loaded and the program reports no count. Any other
+// program can have the total written at exit to $ALLOC_COUNTER_REPORT.
 //
 // Built with -DALLOC_COUNTER_TRACE (scripts/alloc-sources.sh does), it also records where
 // allocations come from: between alloc_counter_trace(1) and alloc_counter_trace(0) every
@@ -20,9 +21,13 @@
 // never for timing.
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t count, size_t size);
@@ -118,6 +123,22 @@ static inline void count(void) { atomic_fetch_add_explicit(&total, 1, memory_ord
 
 __attribute__((visibility("default"))) unsigned long alloc_counter_total(void) {
     return atomic_load_explicit(&total, memory_order_relaxed);
+}
+
+// For a program that does not read the count itself (a server such as `hx serve`,
+// scripts/bench-server.sh): with $ALLOC_COUNTER_REPORT set, the total at exit is written
+// to that file as one decimal line. Only at a normal exit (exit() or returning from main),
+// when destructors run.
+__attribute__((destructor)) static void report(void) {
+    const char *path = getenv("ALLOC_COUNTER_REPORT");
+    if (path == NULL) return;
+    char line[32];
+    int length = snprintf(line, sizeof line, "%lu\n", alloc_counter_total());
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) return;
+    ssize_t written = write(fd, line, (size_t)length);
+    (void)written;
+    close(fd);
 }
 
 void *malloc(size_t size) { count(); return __libc_malloc(size); }
