@@ -169,7 +169,11 @@ extension HTTP2Connection {
         switch step {
         case .stopped: return false
         case .failed(let error): throw error
-        case .queue: await flush()
+        case .queue:
+            // Without a wait, the frames leave with whatever else is submitted meanwhile (a
+            // server answering 100 streams writes once, not once a stream); a sender that
+            // must wait for room flushes now, since the room comes from these frames leaving.
+            if waiter == nil { scheduleFlush() } else { await flush() }
         }
         guard var waiter else { return true }
         let onCancel: @Sendable () -> Void = { [weak self] in if cancelResets { self?.cancelStream(id) } }
