@@ -79,6 +79,19 @@ extension HTTP2Connection {
         state.withLock { $0.machine.streams.isEmpty && $0.machine.incoming.isEmpty ? $0.machine.lastActivity : nil }
     }
 
+    /// Server role: the client's RFC 9218 priority for `stream`, such as `u=1, i`: its
+    /// latest PRIORITY_UPDATE, else the request's `priority` field; nil when it sent
+    /// neither (the default, `u=3`, applies) or the stream is gone.
+    public func priority(of stream: HTTP2StreamID) -> String? {
+        state.withLock { state in
+            guard let index = state.machine.streams.index(forKey: stream.rawValue) else { return nil }
+            let entry = state.machine.streams.values[index]
+            if let update = entry.priority { return update }
+            guard case .request(let head) = entry.head else { return nil }
+            return head.headerFields[HTTPField.Name("priority")!]
+        }
+    }
+
     /// Server role: streams the client opened and the handler has not finished with.
     public var openStreamCount: Int { state.withLock { $0.machine.streams.count } }
 

@@ -142,6 +142,29 @@ struct HTTP2RolePair {
         try await serving.value
     }
 
+    @Test func theServerReadsTheClientsPriorityAndItsUpdates() async throws {
+        let pair = try await HTTP2RolePair.start()
+        let seen = Locked<[String?]>([])
+        let gate = Locked<Waiter<Void>?>(Waiter())
+        let serving = pair.serve { server, id, _ in
+            seen.withLock { $0.append(server.priority(of: id)) }
+            _ = try await gate.withLock { $0 }!.wait()
+            seen.withLock { $0.append(server.priority(of: id)) }
+            try await server.startResponse(HTTPResponse(status: .ok), on: id, endStream: true)
+        }
+        var options = RequestOptions()
+        options.priority = Priority(urgency: 5)
+        let id = try await pair.client.startRequest(HTTP2RolePair.post, endStream: true, options: options)
+        await waitUntil("the handler read the first priority") { seen.withLock { $0.count } == 1 }
+        #expect(await pair.client.updatePriority(of: id, to: Priority(urgency: 0, incremental: true)))
+        await waitUntil("the update arrived") { pair.server.priority(of: HTTP2StreamID(1)) == "u=0, i" }
+        gate.withLock { $0 }!.resume(returning: ())
+        #expect(try await pair.client.receiveResponse(on: id).status == .ok)
+        #expect(seen.withLock { $0 } == ["u=5", "u=0, i"])
+        await pair.client.close()
+        try await serving.value
+    }
+
     @Test func dataBeforeTheResponseHeadIsRefused() async throws {
         let pair = try await HTTP2RolePair.start()
         let refusal = Locked<HTTPCoreError?>(nil)

@@ -1,4 +1,6 @@
+import Foundation
 import HTTPCore
+import HTTPCoreHTTP1
 import HTTPCoreHTTP2
 import HTTPCorePool
 import HTTPCoreServer
@@ -95,6 +97,29 @@ import Testing
         }
         #expect(server.requestsServed == 40)
         await stop(fixture, server, pool)
+    }
+
+    /// A Unix socket instead of TCP: HTTP/1.1 and h2c (by preface) on the same path.
+    @Test(arguments: BackendKind.real)
+    func overAUnixSocket(kind: BackendKind) async throws {
+        let fixture = kind.makeFixture()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("httpcore-server-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try await HTTPServer.start(backend: fixture.backend, configuration: HTTPServer.Configuration(address: .unix(path: path)), handler: Self.echo)
+        #expect(server.localAddress == .unix(path: path))
+        let origin = Origin(scheme: "http", host: "localhost", port: 80)
+        let http1 = HTTP1Connection(stream: try await fixture.backend.connectUnixSocket(path: path, options: ConnectOptions()), origin: origin, clock: fixture.clock)
+        let first = try await http1.send(try Request(method: "POST", url: "http://localhost/", body: .bytes(Array("over HTTP/1.1".utf8))))
+        #expect(try await first.body.collect(upTo: 1 << 10) == Array("over HTTP/1.1".utf8))
+        await http1.close()
+        let h2 = try await HTTP2Connection.start(over: try await fixture.backend.connectUnixSocket(path: path, options: ConnectOptions()), origin: origin, clock: fixture.clock)
+        let second = try await h2.send(try Request(method: "POST", url: "http://localhost/", body: .bytes(Array("over h2c".utf8))))
+        #expect(second.version == .http2)
+        #expect(try await second.body.collect(upTo: 1 << 10) == Array("over h2c".utf8))
+        await h2.close()
+        await server.shutdown()
+        #expect(server.connectionCount == 0)
+        await fixture.shutdown()
     }
 
     /// aioh2 on both ends: the client's stream API against the server's connection API.
