@@ -31,14 +31,7 @@ extension HTTP2Connection {
         clock: any HTTPClock = SystemClock(),
         configuration: Configuration = Configuration()
     ) async throws -> HTTP2Connection {
-        let session: NGHTTP2Session
-        do {
-            session = try NGHTTP2Session(role: .server, settings: configuration.sessionSettings, limits: configuration.sessionLimits)
-        } catch {
-            await stream.close(.abortive)
-            throw HTTPCoreError(.connectionUnavailable, "nghttp2: \(error)", processing: .notProcessed)
-        }
-        let connection = HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session, role: .server)
+        let connection = try await open(.server, over: stream, origin: origin, clock: clock, configuration: configuration)
         connection.state.withLock { state in
             state.machine.incomingOptions = HTTP2StateMachine.StreamOptions(
                 readTimeout: configuration.serverBodyTimeout, writeTimeout: configuration.serverBodyTimeout

@@ -45,16 +45,23 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         clock: any HTTPClock = SystemClock(),
         configuration: Configuration = Configuration()
     ) async throws -> HTTP2Connection {
+        let connection = try await open(.client, over: stream, origin: origin, clock: clock, configuration: configuration)
+        await connection.run()
+        return connection
+    }
+
+    /// A connection in `role` with its nghttp2 session; closes `stream` when nghttp2 fails.
+    static func open(
+        _ role: HTTP2StateMachine.Role, over stream: any NetworkStream, origin: Origin, clock: any HTTPClock, configuration: Configuration
+    ) async throws -> HTTP2Connection {
         let session: NGHTTP2Session
         do {
-            session = try NGHTTP2Session(role: .client, settings: configuration.sessionSettings, limits: configuration.sessionLimits)
+            session = try NGHTTP2Session(role: role == .client ? .client : .server, settings: configuration.sessionSettings, limits: configuration.sessionLimits)
         } catch {
             await stream.close(.abortive)
             throw HTTPCoreError(.connectionUnavailable, "nghttp2: \(error)", processing: .notProcessed)
         }
-        let connection = HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session, role: .client)
-        await connection.run()
-        return connection
+        return HTTP2Connection(stream: stream, origin: origin, clock: clock, configuration: configuration, session: session, role: role)
     }
 
     init(stream: any NetworkStream, origin: Origin, clock: any HTTPClock, configuration: Configuration, session: NGHTTP2Session, role: HTTP2StateMachine.Role) {
