@@ -47,14 +47,10 @@ extension HTTPClient {
         auth: (any ClientAuth)? = nil,
         logger: Logger? = nil
     ) async throws -> Response {
-        let (resolved, userinfo) = try resolveWithUserinfo(url, params: params)
-        let spec = RequestSpec(
-            method: method, url: resolved, headers: headers, body: body, timeouts: timeouts, trace: trace,
-            redirects: redirects ?? configuration.redirects, retries: retries ?? configuration.retries, cookies: cookies,
-            auth: auth ?? userinfo, logger: requestLogger(logger)
+        let (final, request, response, start, history) = try await exchange(
+            method, url, params: params, headers: headers, body: body, cookies: cookies, timeouts: timeouts,
+            redirects: redirects, retries: retries, trace: trace, auth: auth, logger: logger
         )
-        let (final, request, received, start, history) = try await sendLogged(spec)
-        let response = try decoded(received, method: final.method)
         let bytes = try await response.body.collect(upTo: configuration.maxBufferedBodySize)
         return Response(
             head: response.head, version: response.version, target: final.url, request: request.head,
@@ -81,6 +77,26 @@ extension HTTPClient {
         logger: Logger? = nil,
         _ handle: (StreamingResponse) async throws -> T
     ) async throws -> T {
+        let (final, request, response, start, history) = try await exchange(
+            method, url, params: params, headers: headers, body: body, cookies: cookies, timeouts: timeouts,
+            redirects: redirects, retries: retries, trace: trace, auth: auth, logger: logger
+        )
+        defer { response.body.close() }
+        return try await handle(StreamingResponse(
+            head: response.head, version: response.version, target: final.url, request: request.head,
+            elapsed: start.duration(to: clock.now), body: response.body, streamControl: response.streamControl,
+            limit: configuration.maxBufferedBodySize, history: history
+        ))
+    }
+
+    /// What `request` and `stream` share: the spec from their arguments (the client's
+    /// policies where the request names none, the URL's userinfo as auth), sent through
+    /// the policies, its response decoded, with the chain that led to it.
+    private func exchange(
+        _ method: HTTPRequest.Method, _ url: String, params: NameValuePairs, headers: NameValuePairs, body: Body,
+        cookies: NameValuePairs, timeouts: Timeouts?, redirects: RedirectPolicy?, retries: RetryPolicy?,
+        trace: RequestTrace?, auth: (any ClientAuth)?, logger: Logger?
+    ) async throws -> (RequestSpec, Request, HTTPCore.Response, start: HTTPInstant, history: [Response]) {
         let (resolved, userinfo) = try resolveWithUserinfo(url, params: params)
         let spec = RequestSpec(
             method: method, url: resolved, headers: headers, body: body, timeouts: timeouts, trace: trace,
@@ -88,13 +104,7 @@ extension HTTPClient {
             auth: auth ?? userinfo, logger: requestLogger(logger)
         )
         let (final, request, received, start, history) = try await sendLogged(spec)
-        let response = try decoded(received, method: final.method)
-        defer { response.body.close() }
-        return try await handle(StreamingResponse(
-            head: response.head, version: response.version, target: final.url, request: request.head,
-            elapsed: start.duration(to: clock.now), body: response.body, streamControl: response.streamControl,
-            limit: configuration.maxBufferedBodySize, history: history
-        ))
+        return (final, request, try decoded(received, method: final.method), start, history)
     }
 
     public func get(
