@@ -287,14 +287,14 @@ public final class MockScriptedStream: NetworkStream {
 
     private func expireRead(_ waiter: Waiter<[UInt8]?>) {
         state.withLock { state in
-            if state.pendingRead?.waiter === waiter { state.pendingRead = nil }
+            if state.pendingRead?.waiter.isSame(as: waiter) == true { state.pendingRead = nil }
         }
         waiter.resume(throwing: HTTPCoreError(.readTimeout, "no data before the read deadline"))
     }
 
     private func expireWrite(_ waiter: Waiter<Void>) {
         state.withLock { state in
-            if state.pendingWrite?.waiter === waiter {
+            if state.pendingWrite?.waiter.isSame(as: waiter) == true {
                 state.pendingWrite = nil
                 state.broken = HTTPCoreError(.writeTimeout, "a write timed out earlier")
             }

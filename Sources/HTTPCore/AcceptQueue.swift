@@ -34,7 +34,7 @@ package struct AcceptQueue<Stream: Sendable> {
     }
 
     package mutating func cancel(_ cancelled: Waiter<Stream?>) {
-        if waiter === cancelled { waiter = nil }
+        if let waiter, waiter.isSame(as: cancelled) { self.waiter = nil }
     }
 
     /// Drops unaccepted streams and ends a waiting `accept()` with nil.

@@ -36,14 +36,30 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
     public static var empty: ResponseBody { ResponseBody(bytes: []) }
 
-    /// Hands the source to a wrapper (the pool's) that takes over its release: this body
-    /// can no longer be read, and dropping it no longer releases the connection.
+    /// Hands the source to a wrapper (the client's decoder) that takes over its release:
+    /// this body can no longer be read, and dropping it no longer releases the connection.
+    /// A completion set with `onFinish` goes with the source.
     package func takeSource() -> any ResponseBodySource {
-        handle.state.withLock { state in
+        let onFinish = handle.state.withLock { state in
             state.claimed = true
             state.released = true
+            return state.onFinish.take()
         }
-        return handle.source
+        guard let onFinish else { return handle.source }
+        return FinishingBodySource(handle.source, onFinish: onFinish)
+    }
+
+    /// Calls `done` once, when the body has been read to its end, has failed, or has been
+    /// let go (closed, or every copy dropped); at once if that already happened. The pool
+    /// hands its connection back this way, on the connection's own body: a wrapping body
+    /// would cost the request path three more allocations.
+    package func onFinish(_ done: @escaping @Sendable () -> Void) {
+        let finished = handle.state.withLock { state in
+            guard !state.ended, !state.released, !state.failed else { return true }
+            state.onFinish = done
+            return false
+        }
+        if finished { done() }
     }
 
     /// Trailers, once the body has been read to its end; nil before that or when none came.
@@ -95,7 +111,9 @@ public struct ResponseBody: AsyncSequence, Sendable {
             var claimed = false
             var ended = false
             var released = false
+            var failed = false
             var trailers: HTTPFields?
+            var onFinish: (@Sendable () -> Void)?
         }
 
         let source: any ResponseBodySource
@@ -117,24 +135,36 @@ public struct ResponseBody: AsyncSequence, Sendable {
             let (ended, released) = state.withLock { ($0.ended, $0.released) }
             if ended { return nil }
             if released { throw HTTPCoreError(.connectionClosed, "the body was closed before its end") }
-            switch try await source.nextPart() {
+            let part: ResponseBodyPart
+            do {
+                part = try await source.nextPart()
+            } catch {
+                state.withLock { state in
+                    state.failed = true
+                    return state.onFinish.take()
+                }?()
+                throw error
+            }
+            switch part {
             case .data(let bytes):
                 return bytes
             case .end(let trailers):
-                state.withLock {
-                    $0.ended = true
-                    $0.trailers = trailers
-                }
+                state.withLock { state in
+                    state.ended = true
+                    state.trailers = trailers
+                    return state.onFinish.take()
+                }?()
                 return nil
             }
         }
 
         func release() {
-            let release = state.withLock { state in
+            let (release, onFinish) = state.withLock { state in
                 defer { state.released = true }
-                return !state.ended && !state.released
+                return (!state.ended && !state.released, state.onFinish.take())
             }
             if release { source.release() }
+            onFinish?()
         }
     }
 }

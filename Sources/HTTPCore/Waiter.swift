@@ -2,9 +2,15 @@
 /// the "already finished?" check sits inside the continuation body, cancellation resumes
 /// it, and whoever resumes first wins (`resume` reports whether it did, so an owner that
 /// hands data to a waiter cancelled a moment earlier keeps the data).
-package final class Waiter<Value: Sendable>: Sendable {
+///
+/// A value with reference semantics (copies share one wait), one heap allocation: every
+/// read and write of a backend stream makes one, so it costs no more than its lock.
+package struct Waiter<Value: Sendable>: Sendable {
     private struct State {
-        var continuation: CheckedContinuation<Value, any Error>?
+        /// Unsafe, not checked: the lock makes `resume` take the continuation exactly once
+        /// (`result` is set first, and the continuation is stored only while it is nil),
+        /// which is all the checked one would verify, at one allocation per wait.
+        var continuation: UnsafeContinuation<Value, any Error>?
         var result: Result<Value, any Error>?
     }
 
@@ -12,11 +18,15 @@ package final class Waiter<Value: Sendable>: Sendable {
 
     package init() {}
 
+    /// Whether `other` is a copy of this waiter.
+    package func isSame(as other: Waiter<Value>) -> Bool { state.isSame(as: other.state) }
+
+
     /// Suspends until `resume`, or throws `.cancelled` when the task is cancelled; then
     /// `onCancel` runs (on the cancelling thread) so the owner can drop its side.
     package func wait(onCancel: (@Sendable () -> Void)? = nil) async throws -> Value {
         try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            try await withUnsafeThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLock { state in
                     if let result = state.result { return result }
                     state.continuation = continuation
@@ -32,7 +42,7 @@ package final class Waiter<Value: Sendable>: Sendable {
     /// Finishes the wait; false if it had already finished (the value was not taken).
     @discardableResult
     package func resume(with result: Result<Value, any Error>) -> Bool {
-        let (won, continuation) = state.withLock { state -> (Bool, CheckedContinuation<Value, any Error>?) in
+        let (won, continuation) = state.withLock { state -> (Bool, UnsafeContinuation<Value, any Error>?) in
             guard state.result == nil else { return (false, nil) }
             state.result = result
             defer { state.continuation = nil }
@@ -64,5 +74,14 @@ extension Waiter where Value == [UInt8]? {
         case .failure(let error): resume(throwing: error)
         }
         return nil
+    }
+}
+
+/// Identity, as for a class: true when both are copies of one waiter (or both nil).
+package func === <Value>(lhs: Waiter<Value>?, rhs: Waiter<Value>?) -> Bool {
+    switch (lhs, rhs) {
+    case let (lhs?, rhs?): lhs.isSame(as: rhs)
+    case (nil, nil): true
+    default: false
     }
 }

@@ -132,7 +132,7 @@ extension HTTP2Connection {
             do {
                 return try await waiter.wait { [state] in
                     state.withLock { state in
-                        state.pingWaiters[opaque]?.removeAll { $0 === waiter }
+                        state.pingWaiters[opaque]?.removeAll { $0.isSame(as: waiter) }
                         if state.pingWaiters[opaque]?.isEmpty == true { state.pingWaiters[opaque] = nil }
                     }
                 }

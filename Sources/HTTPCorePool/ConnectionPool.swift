@@ -67,8 +67,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
             request.options.trace?.record(.connectionAcquired(stream: connection.streamInfo, reused: reused))
             do {
                 let response = try await connection.send(request)
-                let body = PoolBodySource(response.body.takeSource()) { [weak self] in self?.release(id, connection) }
-                return Response(head: response.head, body: ResponseBody(source: body), version: response.version, streamControl: response.streamControl)
+                response.body.onFinish { [weak self] in self?.release(id, connection) }
+                return response
             } catch {
                 release(id, connection)
                 let failure = HTTPCoreError.from(error, default: .readFailed)
