@@ -20,13 +20,13 @@ extension HTTP2Connection {
             state.withLock { state in
                 let now = clock.now
                 state.machine.bytesReceived(now: now)
-                switch state.session.receive(bytes) {
-                case .failure(let failure):
+                if let failure = state.session.receive(bytes, into: &state.events) {
                     followUp.close = HTTP2StateMachine.inputRejected(failure)
-                case .success(let events):
-                    for event in events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
+                } else {
+                    for event in state.events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
                     state.apply(state.machine.inputProcessed(sessionAlive: state.session.isAlive), into: &followUp)
                 }
+                state.events.removeAll(keepingCapacity: true)
             }
             followUp.run()
             notifyObserver()
@@ -95,7 +95,9 @@ extension HTTP2Connection {
             }
             let output = state.session.takeOutput()
             let now = clock.now
-            for event in state.session.takeEvents() { state.apply(state.machine.receive(event, now: now), into: &followUp) }
+            state.session.takeEvents(into: &state.events)
+            for event in state.events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
+            state.events.removeAll(keepingCapacity: true)
             switch output {
             case .success(let bytes) where !bytes.isEmpty:
                 return bytes

@@ -14,7 +14,7 @@ extension HTTP2Connection {
             throw HTTPCoreError(.invalidRequest, "a connection to \(origin) cannot send a request for \(requested)", processing: .notProcessed)
         }
         let fields = try HTTP2Fields.request(request, origin: origin)
-        let trailers = request.body.trailers.map(HTTP2Fields.encode)
+        let trailers = request.body.trailers.map(HTTP2HeaderList.init)
         let body: OpeningBody = switch request.body.storage {
         case .empty: trailers == nil ? .none : .bytes([], trailers: trailers)
         case .bytes(let bytes): bytes.isEmpty && trailers == nil ? .none : .bytes(bytes, trailers: trailers)

@@ -22,6 +22,9 @@ extension HTTP2Connection {
         var flushScheduled = false
         /// `flushAll` callers waiting for the flusher at work to finish.
         var flushedWaiters: [Waiter<Void>] = []
+        /// nghttp2's events of one read or one flush, kept between them so steady traffic
+        /// reuses its storage.
+        var events: [NGHTTP2Session.Event] = []
         /// Stream API: trailers of streams whose end `readStream` took, until
         /// `receiveTrailers` asks (or `resetStream` forgets them).
         var endedStreams: [Int32: HTTPFields] = [:]

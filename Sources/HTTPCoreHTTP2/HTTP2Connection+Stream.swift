@@ -10,9 +10,9 @@ extension HTTP2Connection {
         /// END_STREAM on the HEADERS frame.
         case none
         /// Queued whole, then the end (with trailers if any).
-        case bytes([UInt8], trailers: [NGHTTP2Session.Field]?)
+        case bytes([UInt8], trailers: HTTP2HeaderList?)
         /// Fed by `upload` in a task of its own (full duplex).
-        case streamed(RequestBody, trailers: [NGHTTP2Session.Field]?)
+        case streamed(RequestBody, trailers: HTTP2HeaderList?)
         /// The application sends DATA itself (the stream API).
         case open
     }
@@ -56,7 +56,7 @@ extension HTTP2Connection {
 
     /// Submits HEADERS on a new stream with the slot `acquireSlot` gave. A streamed body
     /// starts uploading at once, beside whatever the caller awaits next.
-    func openStream(_ fields: [NGHTTP2Session.Field], body: OpeningBody, options: HTTP2StateMachine.StreamOptions) throws(HTTPCoreError) -> Int32 {
+    func openStream(_ fields: HTTP2HeaderList, body: OpeningBody, options: HTTP2StateMachine.StreamOptions) throws(HTTPCoreError) -> Int32 {
         var followUp = FollowUp()
         let result = state.withLock { state -> Result<Int32, HTTPCoreError> in
             let now = clock.now
@@ -152,7 +152,7 @@ extension HTTP2Connection {
     /// when the peer closed the stream after a complete answer: stop sending, no error.
     /// `cancelResets`: a cancelled wait resets the stream (the application's own call);
     /// the upload task is cancelled only by the stream's end, which needs no reset.
-    func write(_ id: Int32, _ bytes: [UInt8], end: Bool, trailers: [NGHTTP2Session.Field]?, cancelResets: Bool) async throws -> Bool {
+    func write(_ id: Int32, _ bytes: [UInt8], end: Bool, trailers: HTTP2HeaderList?, cancelResets: Bool) async throws -> Bool {
         var followUp = FollowUp()
         let (step, waiter) = state.withLock { state -> (HTTP2StateMachine.SendStep, Waiter<Void>?) in
             let (step, actions) = state.machine.send(id, count: bytes.count, end: end, now: clock.now)
@@ -200,7 +200,7 @@ extension HTTP2Connection {
     /// complete response, a reset, the connection's end: the task is cancelled then);
     /// a body that throws or breaks its declared length resets the stream, and whoever
     /// reads it gets the error.
-    func upload(_ body: RequestBody, trailers: [NGHTTP2Session.Field]?, stream id: Int32) async {
+    func upload(_ body: RequestBody, trailers: HTTP2HeaderList?, stream id: Int32) async {
         let length = body.knownLength
         var sent = 0
         do {

@@ -48,7 +48,7 @@ extension HTTP2Connection {
 
     /// Ends our side of `stream` with trailing HEADERS (aioh2's `send_trailers`).
     public func sendTrailers(_ trailers: HTTPFields, on stream: HTTP2StreamID) async throws {
-        guard try await write(stream.rawValue, [], end: true, trailers: HTTP2Fields.encode(trailers), cancelResets: true) else {
+        guard try await write(stream.rawValue, [], end: true, trailers: HTTP2HeaderList(trailers), cancelResets: true) else {
             throw Self.closedByPeer(stream)
         }
     }

@@ -12,7 +12,7 @@ extension HTTP2StateMachine {
         case .headers(let id, let fields, .head):
             return role == .client ? responseHead(id, fields) : requestHead(id, fields)
         case .headers(let id, let fields, .trailers):
-            streams[id]?.trailers = HTTP2Fields.trailers(fields)
+            streams[id]?.trailers = fields.fields
             return []
         case .data(let id, let bytes):
             guard let index = streams.index(forKey: id), !streams.values[index].consumerDone, streams.values[index].error == nil else {
@@ -104,7 +104,7 @@ extension HTTP2StateMachine {
 
     // MARK: - Heads
 
-    private mutating func responseHead(_ id: Int32, _ fields: [NGHTTP2Session.Field]) -> [Action] {
+    private mutating func responseHead(_ id: Int32, _ fields: HTTP2ReceivedHeaders) -> [Action] {
         guard let index = streams.index(forKey: id), streams.values[index].head == nil else { return [] }
         do {
             let head = try HTTP2Fields.responseHead(fields)
@@ -118,7 +118,7 @@ extension HTTP2StateMachine {
     }
 
     /// Server role: the peer opened stream `id` with a request.
-    private mutating func requestHead(_ id: Int32, _ fields: [NGHTTP2Session.Field]) -> [Action] {
+    private mutating func requestHead(_ id: Int32, _ fields: HTTP2ReceivedHeaders) -> [Action] {
         guard streams[id] == nil else { return [] }
         guard let head = HTTP2Fields.requestHead(fields) else {
             return [.reset(stream: id, code: .protocolError)]

@@ -13,22 +13,6 @@ import HTTPCore
 package final class NGHTTP2Session {
     package enum Role: Sendable { case client, server }
 
-    /// A header field as bytes, exactly as on the wire (names lowercase).
-    package struct Field: Sendable, Hashable {
-        package var name: [UInt8]
-        package var value: [UInt8]
-
-        package init(_ name: String, _ value: String) {
-            self.name = Array(name.utf8)
-            self.value = Array(value.utf8)
-        }
-
-        package init(name: [UInt8], value: [UInt8]) {
-            self.name = name
-            self.value = value
-        }
-    }
-
     package enum HeadersKind: Sendable, Equatable {
         /// A request (server role), a response or a 1xx (client role).
         case head
@@ -37,7 +21,7 @@ package final class NGHTTP2Session {
     }
 
     package enum Event: Sendable {
-        case headers(stream: Int32, fields: [Field], kind: HeadersKind)
+        case headers(stream: Int32, fields: HTTP2ReceivedHeaders, kind: HeadersKind)
         case data(stream: Int32, bytes: [UInt8])
         /// The peer ended its side of the stream (END_STREAM on HEADERS or DATA).
         case endStream(Int32)
@@ -102,13 +86,15 @@ package final class NGHTTP2Session {
         var offset = 0
         var count = 0
         var ended = false
-        var trailers: [Field]?
+        var trailers: HTTP2HeaderList?
     }
 
     let role: Role
     private var session: OpaquePointer?
     private var events: [Event] = []
-    private var pendingFields: [Int32: (fields: [Field], size: Int, kind: HeadersKind)] = [:]
+    /// The header block being received. HTTP/2 sends a block's frames back to back
+    /// (RFC 9113 §4.3), so there is at most one at a time.
+    private var pending: (stream: Int32, fields: HTTP2ReceivedHeaders, kind: HeadersKind)?
     private var outbound: [Int32: Outbound] = [:]
     private let limits: Limits
 
@@ -168,14 +154,16 @@ package final class NGHTTP2Session {
 
     // MARK: - Input and output
 
-    /// Parses `bytes`; returns what happened. A failure means the connection is dead
-    /// (nghttp2 has queued GOAWAY where it could).
-    package func receive(_ bytes: [UInt8]) -> Result<[Event], Failure> {
+    /// Parses `bytes`, appending what happened to `happened` (which the caller keeps and
+    /// empties between calls, so steady traffic allocates no event lists). A failure means
+    /// the connection is dead (nghttp2 has queued GOAWAY where it could).
+    package func receive(_ bytes: [UInt8], into happened: inout [Event]) -> Failure? {
+        takeEvents(into: &happened)
+        swap(&events, &happened)
+        defer { swap(&events, &happened) }
         let consumed = bytes.withUnsafeBufferPointer { nghttp2_session_mem_recv(session, $0.baseAddress, $0.count) }
-        let happened = events
-        events = []
-        if consumed < 0 { return .failure(Failure(code: Int32(consumed), message: String(cString: nghttp2_strerror(Int32(consumed))))) }
-        return .success(happened)
+        if consumed < 0 { return Failure(code: Int32(consumed), message: String(cString: nghttp2_strerror(Int32(consumed)))) }
+        return nil
     }
 
     /// Frames ready to send, up to about `limit` bytes (flow control permitting).
@@ -193,9 +181,15 @@ package final class NGHTTP2Session {
 
     /// What happened while framing output (`takeOutput`): sending RST_STREAM or END_STREAM
     /// can close a stream, and GOAWAY reports a connection error.
-    package func takeEvents() -> [Event] {
-        defer { events = [] }
-        return events
+    /// Appended to `happened`; when it is empty the two buffers trade places, so neither
+    /// is reallocated.
+    package func takeEvents(into happened: inout [Event]) {
+        if happened.isEmpty {
+            swap(&events, &happened)
+        } else {
+            happened.append(contentsOf: events)
+            events.removeAll(keepingCapacity: true)
+        }
     }
 
     /// False once nghttp2 has nothing more to read or write: after GOAWAY both ways, or a
@@ -217,7 +211,7 @@ package final class NGHTTP2Session {
 
     /// Opens a stream with `fields` as its request head; a body follows through `append`
     /// and `finish` when `hasBody`. Returns the stream id.
-    package func submitRequest(_ fields: [Field], hasBody: Bool) -> Result<Int32, Failure> {
+    package func submitRequest(_ fields: HTTP2HeaderList, hasBody: Bool) -> Result<Int32, Failure> {
         let id = withNameValues(fields) { nva in
             hasBody
                 ? withDataProvider { nghttp2_submit_request(session, nil, nva.baseAddress, nva.count, $0, nil) }
@@ -229,7 +223,7 @@ package final class NGHTTP2Session {
     }
 
     /// Server role: answers stream `id` with `fields`; a body follows when `hasBody`.
-    package func submitResponse(stream id: Int32, _ fields: [Field], hasBody: Bool) -> Failure? {
+    package func submitResponse(stream id: Int32, _ fields: HTTP2HeaderList, hasBody: Bool) -> Failure? {
         if hasBody { outbound[id] = Outbound() }
         let result = withNameValues(fields) { nva in
             hasBody
@@ -248,10 +242,10 @@ package final class NGHTTP2Session {
     }
 
     /// Ends stream `id`'s body, with trailers if any.
-    package func finish(stream id: Int32, trailers: [Field]?) {
+    package func finish(stream id: Int32, trailers: HTTP2HeaderList?) {
         guard outbound[id] != nil else { return }
         outbound[id]!.ended = true
-        outbound[id]!.trailers = trailers.flatMap { $0.isEmpty ? nil : $0 }
+        outbound[id]!.trailers = trailers.flatMap { $0.count == 0 ? nil : $0 }
         nghttp2_session_resume_data(session, id)
     }
 
@@ -304,19 +298,22 @@ package final class NGHTTP2Session {
 
     // MARK: - Callback plumbing
 
-    private func withNameValues<R>(_ fields: [Field], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> R) -> R {
-        var storage: [UInt8] = []
-        storage.reserveCapacity(fields.reduce(0) { $0 + $1.name.count + $1.value.count })
-        for field in fields { storage += field.name; storage += field.value }
-        return storage.withUnsafeMutableBufferPointer { bytes in
-            var offset = 0
-            var nva = fields.map { field -> nghttp2_nv in
-                let name = bytes.baseAddress! + offset
-                let value = name + field.name.count
-                offset += field.name.count + field.value.count
-                return nghttp2_nv(name: name, value: value, namelen: field.name.count, valuelen: field.value.count, flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+    /// nghttp2's name/value records for `fields`, pointing into the list's bytes, on the
+    /// stack for a head of up to 32 fields.
+    private func withNameValues<R>(_ fields: HTTP2HeaderList, _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: fields.count) { nva in
+            var index = 0
+            fields.forEach { name, value in
+                nva.initializeElement(at: index, to: nghttp2_nv(
+                    name: UnsafeMutablePointer(mutating: name.baseAddress!.assumingMemoryBound(to: UInt8.self)),
+                    value: UnsafeMutablePointer(mutating: (value.baseAddress ?? name.baseAddress!).assumingMemoryBound(to: UInt8.self)),
+                    namelen: name.count, valuelen: value.count,
+                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
+                ))
+                index += 1
             }
-            return nva.withUnsafeMutableBufferPointer { body($0) }
+            defer { nva.deinitialize() }
+            return body(nva)
         }
     }
 
@@ -331,20 +328,18 @@ package final class NGHTTP2Session {
 
     fileprivate func beginHeaders(stream: Int32, category: nghttp2_headers_category) {
         let kind: HeadersKind = category == NGHTTP2_HCAT_HEADERS ? .trailers : .head
-        pendingFields[stream] = ([], 0, kind)
+        pending = (stream, HTTP2ReceivedHeaders(), kind)
     }
 
     /// False: the list is over the limit, and the stream gets reset.
-    fileprivate func header(stream: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard var pending = pendingFields[stream] else { return true }
-        pending.size += name.count + value.count + 32
-        if pending.size > limits.maxHeaderListSize {
-            pendingFields[stream] = nil
+    fileprivate func header(stream: Int32, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> Bool {
+        guard pending?.stream == stream else { return true }
+        pending!.fields.append(name: name, value: value)
+        if pending!.fields.size > limits.maxHeaderListSize {
+            pending = nil
             events.append(.headerListTooLarge(stream: stream))
             return false
         }
-        pending.fields.append(Field(name: Array(name), value: Array(value)))
-        pendingFields[stream] = pending
         return true
     }
 
@@ -353,8 +348,9 @@ package final class NGHTTP2Session {
         let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
         switch UInt32(header.type) {
         case NGHTTP2_HEADERS.rawValue:
-            if let pending = pendingFields.removeValue(forKey: header.stream_id) {
-                events.append(.headers(stream: header.stream_id, fields: pending.fields, kind: pending.kind))
+            if let block = pending, block.stream == header.stream_id {
+                pending = nil
+                events.append(.headers(stream: header.stream_id, fields: block.fields, kind: block.kind))
             }
             if endStream { events.append(.endStream(header.stream_id)) }
         case NGHTTP2_DATA.rawValue:
@@ -403,7 +399,7 @@ package final class NGHTTP2Session {
 
     fileprivate func streamClosed(_ stream: Int32, code: UInt32) {
         outbound[stream] = nil
-        pendingFields[stream] = nil
+        if pending?.stream == stream { pending = nil }
         events.append(.closed(stream: stream, code: code))
     }
 
@@ -458,8 +454,8 @@ private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength,
     guard let frame, let name, let value else { return 0 }
     let accepted = NGHTTP2Session.from(user).header(
         stream: frame.pointee.hd.stream_id,
-        name: UnsafeBufferPointer(start: name, count: nameLength),
-        value: UnsafeBufferPointer(start: value, count: valueLength)
+        name: UnsafeRawBufferPointer(start: name, count: nameLength),
+        value: UnsafeRawBufferPointer(start: value, count: valueLength)
     )
     return accepted ? 0 : Int32(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
 }

@@ -159,7 +159,7 @@ extension ResponseBody {
         await waitUntil("stream 3 arrived") { h2.server.requestCount == 2 }
         await h2.server.perform { session in
             session.goAway(code: 0, lastStreamID: 1)
-            _ = session.submitResponse(stream: 1, [NGHTTP2Session.Field(":status", "200")], hasBody: false)
+            _ = session.submitResponse(stream: 1, [(":status", "200")], hasBody: false)
         }
         let above = await second.result
         if case .failure(let error as HTTPCoreError) = above {

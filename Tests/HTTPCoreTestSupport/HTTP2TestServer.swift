@@ -1,5 +1,6 @@
 package import HTTPCore
 package import HTTPCoreHTTP2
+import HTTPTypes
 
 /// A small HTTP/2 server on an nghttp2 server session, run over any stream (usually the
 /// server end of a `MockStreamPair`), for tests of the client:
@@ -21,7 +22,9 @@ package final class HTTP2TestServer: @unchecked Sendable {
     // mistakes accesses to a zero-sized locked value for races.)
     private let stream: any NetworkStream
     private let locked: Locked<NGHTTP2Session>
-    private var requests: [Int32: (fields: [NGHTTP2Session.Field], body: [UInt8], trailers: [NGHTTP2Session.Field]?)] = [:]
+    private var requests: [Int32: (fields: HTTP2ReceivedHeaders, body: [UInt8], trailers: HTTPFields?)] = [:]
+    /// Reused between reads, as the connection does.
+    private var events: [NGHTTP2Session.Event] = []
     private var completed: [Int32] = []
     private var heads: [[(name: String, value: String)]] = []
     private var priorityUpdates: [(stream: Int32, value: String)] = []
@@ -47,7 +50,8 @@ package final class HTTP2TestServer: @unchecked Sendable {
         await flush()
         while let bytes = try? await stream.read(maxBytes: 64 << 10, deadline: nil) {
             let ok = locked.withLock { session -> Bool in
-                guard case .success(let events) = session.receive(bytes) else { return false }
+                defer { events.removeAll(keepingCapacity: true) }
+                guard session.receive(bytes, into: &events) == nil else { return false }
                 for event in events { handle(event, session) }
                 return true
             }
@@ -100,10 +104,10 @@ package final class HTTP2TestServer: @unchecked Sendable {
         switch event {
         case .headers(let id, let fields, .head):
             requests[id] = (fields, [], nil)
-            heads.append(fields.map { (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self)) })
+            heads.append(fields.pairs)
             answerAtOnce(id, session)
         case .headers(let id, let fields, .trailers):
-            requests[id]?.trailers = fields
+            requests[id]?.trailers = fields.fields
         case .data(let id, let bytes):
             received[id, default: 0] += bytes.count
             session.consume(bytes.count, stream: id)
@@ -116,7 +120,7 @@ package final class HTTP2TestServer: @unchecked Sendable {
         case .endStream(let id):
             completed.append(id)
             if let count = echoing.removeValue(forKey: id) {
-                let trailers = [NGHTTP2Session.Field("x-echo-bytes", String(count))] + (requests[id]?.trailers ?? [])
+                let trailers = [("x-echo-bytes", String(count))] + HTTP2HeaderList(requests[id]?.trailers ?? [:])
                 session.finish(stream: id, trailers: trailers)
                 requests[id] = nil
             } else {
@@ -136,14 +140,14 @@ package final class HTTP2TestServer: @unchecked Sendable {
     /// Routes that answer at the head, before the request body.
     private func answerAtOnce(_ id: Int32, _ session: NGHTTP2Session) {
         guard let request = requests[id] else { return }
-        let path = request.fields.first { $0.name == Array(":path".utf8) }.map { String(decoding: $0.value, as: UTF8.self) } ?? "/"
+        let path = request.fields.path ?? "/"
         switch path {
         case "/echo-stream":
             echoing[id] = 0
-            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
+            _ = session.submitResponse(stream: id, [(":status", "200")], hasBody: true)
         case "/reject":
             requests[id] = nil
-            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "413")], hasBody: true)
+            _ = session.submitResponse(stream: id, [(":status", "413")], hasBody: true)
             session.append(Array("too large".utf8), stream: id)
             session.finish(stream: id, trailers: nil)
             resetAfterFlush.append((id, 0))
@@ -154,32 +158,32 @@ package final class HTTP2TestServer: @unchecked Sendable {
 
     private func respond(_ id: Int32, _ session: NGHTTP2Session) {
         guard let request = requests[id] else { return }
-        let path = request.fields.first { $0.name == Array(":path".utf8) }.map { String(decoding: $0.value, as: UTF8.self) } ?? "/"
-        func answer(_ status: Int, _ body: [UInt8], trailers: [NGHTTP2Session.Field]? = nil, extra: [NGHTTP2Session.Field] = []) {
-            let head = [NGHTTP2Session.Field(":status", String(status))] + extra
+        let path = request.fields.path ?? "/"
+        func answer(_ status: Int, _ body: [UInt8], trailers: HTTP2HeaderList? = nil, extra: HTTP2HeaderList = []) {
+            let head = [(":status", String(status))] + extra
             _ = session.submitResponse(stream: id, head, hasBody: true)
             session.append(body, stream: id)
             session.finish(stream: id, trailers: trailers)
         }
         switch path {
         case "/hello":
-            answer(200, Array("hello".utf8), extra: [NGHTTP2Session.Field("content-type", "text/plain")])
+            answer(200, Array("hello".utf8), extra: [("content-type", "text/plain")])
         case "/echo":
-            answer(200, request.body, trailers: request.trailers)
+            answer(200, request.body, trailers: request.trailers.map(HTTP2HeaderList.init))
         case "/trailers":
-            answer(200, Array("body".utf8), trailers: [NGHTTP2Session.Field("x-checksum", "42")])
+            answer(200, Array("body".utf8), trailers: [("x-checksum", "42")])
         case "/never":
             break
         case "/partial":
-            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
+            _ = session.submitResponse(stream: id, [(":status", "200")], hasBody: true)
             session.append(Array("12345".utf8), stream: id)
         case "/reset":
-            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200")], hasBody: true)
+            _ = session.submitResponse(stream: id, [(":status", "200")], hasBody: true)
             session.append(Array("12345".utf8), stream: id)
             resetAfterFlush.append((id, 2))
         case let bytes where bytes.hasPrefix("/bytes/"):
             let count = Int(bytes.dropFirst(7)) ?? 0
-            _ = session.submitResponse(stream: id, [NGHTTP2Session.Field(":status", "200"), NGHTTP2Session.Field("content-length", String(count))], hasBody: true)
+            _ = session.submitResponse(stream: id, [(":status", "200"), ("content-length", String(count))], hasBody: true)
             var index = 0
             var left = count
             while left > 0 {
