@@ -103,6 +103,15 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // The allocation budget (issue 17): a fixed exchange over the mock backend, counted
+        // with Benchmarks/AllocCounter preloaded, in release; scripts/alloc-budget.sh builds
+        // and runs it, and the README's test command calls that. Not a product.
+        .executableTarget(
+            name: "allocation-budget",
+            dependencies: ["HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreMock"],
+            swiftSettings: settings
+        ),
+
         // Shared by the test targets: backend fixtures, peers on loopback (nginx, openssl
         // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
         .target(

@@ -18,17 +18,33 @@ struct RedirectChain {
 
     let policy: RedirectPolicy
     private(set) var hops = 0
+    /// The first request, kept as it is until a second one comes: most requests are never
+    /// redirected, and need no signature and no set (three allocations each).
+    private var first: HTTPRequest?
     private var seen: Set<String> = []
 
     init(policy: RedirectPolicy) { self.policy = policy }
 
     /// Records a request about to go out; a request the chain already made is a loop.
     mutating func visit(_ head: HTTPRequest) throws(HTTPCoreError) {
-        var signature = head.method.rawValue + " " + (head.scheme ?? "") + "://" + (head.authority ?? "") + (head.path ?? "")
-        for field in head.headerFields { signature += "\n" + field.name.canonicalName + ": " + field.value }
-        guard seen.insert(signature).inserted else {
+        if first == nil, seen.isEmpty {
+            first = head
+            return
+        }
+        if let first {
+            seen.insert(Self.signature(first))
+            self.first = nil
+        }
+        guard seen.insert(Self.signature(head)).inserted else {
             throw HTTPCoreError(.redirectLoop, "the redirect to \(head.scheme ?? "")://\(head.authority ?? "")\(head.path ?? "") leads back to a request already made")
         }
+    }
+
+    /// What makes two requests the same: method, URL and every field as sent.
+    private static func signature(_ head: HTTPRequest) -> String {
+        var signature = head.method.rawValue + " " + (head.scheme ?? "") + "://" + (head.authority ?? "") + (head.path ?? "")
+        for field in head.headerFields { signature += "\n" + field.name.canonicalName + ": " + field.value }
+        return signature
     }
 
     static func isRedirect(_ status: Int) -> Bool { [301, 302, 303, 307, 308].contains(status) }

@@ -120,15 +120,30 @@ extension HTTP2Connection {
     /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of
     /// requests on the loop) leave in one write instead of one write each.
     func scheduleFlush() {
-        let start = state.withLock { state -> Bool in
-            guard !state.flushScheduled else { return false }
-            state.flushScheduled = true
-            return true
-        }
-        guard start else { return }
+        guard claimScheduledFlush() else { return }
         Task(executorPreference: stream.preferredTaskExecutor) {
             self.state.withLock { $0.flushScheduled = false }
             await self.flush()
+        }
+    }
+
+    /// `scheduleFlush` from a task that waits for the write anyway (a request being sent,
+    /// whose head must go out before its answer can come): it lets the tasks ready on its executor run first, so a
+    /// burst still leaves in one write, and then flushes, without the task (two
+    /// allocations) `scheduleFlush` makes.
+    func flushSoon() async {
+        guard claimScheduledFlush() else { return }
+        await Task.yield()
+        state.withLock { $0.flushScheduled = false }
+        await flush()
+    }
+
+    /// Whether the caller is the one to flush: no other is scheduled.
+    private func claimScheduledFlush() -> Bool {
+        state.withLock { state -> Bool in
+            guard !state.flushScheduled else { return false }
+            state.flushScheduled = true
+            return true
         }
     }
 

@@ -219,22 +219,23 @@ extension ConnectionPool {
 
         /// Gives `origin`'s waiters connections, opening new ones within the limits.
         private mutating func serve(_ origin: Origin) -> [Action] {
-            guard var state = origins[origin] else { return [] }
             // Runs for every request and release: the common cases (nobody waiting; one
-            // waiter and a free connection) touch each table as few times as they can.
-            if state.waiters.isEmpty {
-                if state.connections.isEmpty { forgetIfUnused(origin) }
+            // waiter and a free connection) touch each table as few times as they can, and
+            // change the origin's state in place (a copy taken out and stored back would
+            // copy its waiter queue, one allocation per request).
+            guard let index = origins.index(forKey: origin) else { return [] }
+            if origins.values[index].waiters.isEmpty {
+                if origins.values[index].connections.isEmpty { forgetIfUnused(origin) }
                 if !starved.isEmpty { starved.remove(origin) }
                 return []
             }
             var actions: [Action] = []
-            while !state.waiters.isEmpty, let id = usableConnection(among: state.connections) {
-                let waiter = state.waiters.popFirst()!
+            while !origins.values[index].waiters.isEmpty, let id = usableConnection(among: origins.values[index].connections) {
+                let waiter = origins.values[index].waiters.popFirst()!
                 connections[id]!.assigned()
                 actions.append(.assign(waiter: waiter, connection: id))
             }
-            origins[origin] = state
-            var wanted = openingsWanted(for: origin, state)
+            var wanted = openingsWanted(for: origin, origins.values[index])
             while wanted > 0 {
                 if connections.count >= limits.maxConnections, let victim = longestIdle(notFor: origin) {
                     remove(victim)
