@@ -21,10 +21,11 @@ package struct Waiter<Value: Sendable>: Sendable {
     /// Whether `other` is a copy of this waiter.
     package func isSame(as other: Waiter<Value>) -> Bool { state.isSame(as: other.state) }
 
-
     /// Suspends until `resume`, or throws `.cancelled` when the task is cancelled; then
     /// `onCancel` runs (on the cancelling thread) so the owner can drop its side.
-    package func wait(onCancel: (@Sendable () -> Void)? = nil) async throws -> Value {
+    /// Not escaping: a closure literal passed here costs no allocation (every read and
+    /// write of a backend stream waits with one).
+    package func wait(onCancel: @Sendable () -> Void = {}) async throws -> Value {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLock { state in
@@ -35,7 +36,7 @@ package struct Waiter<Value: Sendable>: Sendable {
                 if let ready { continuation.resume(with: ready) }
             }
         } onCancel: {
-            if resume(throwing: HTTPCoreError(.cancelled, "the task was cancelled")) { onCancel?() }
+            if resume(throwing: HTTPCoreError(.cancelled, "the task was cancelled")) { onCancel() }
         }
     }
 

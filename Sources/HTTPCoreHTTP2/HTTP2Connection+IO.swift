@@ -43,18 +43,19 @@ extension HTTP2Connection {
     /// Returns whether this call wrote anything.
     @discardableResult
     func flush() async -> Bool {
-        var output = takeOutput(first: true)
-        guard output != nil else { return false }
-        while let bytes = output {
+        var output: [UInt8] = []
+        guard takeOutput(first: true, into: &output) else { return false }
+        repeat {
             do {
-                try await stream.write(bytes, deadline: flushTimeout.map { clock.now + $0 })
+                try await stream.write(output, deadline: flushTimeout.map { clock.now + $0 })
             } catch {
                 state.withLock { $0.flushing = false }
                 await shutDown(HTTPCoreError.from(error, default: .writeFailed))
                 return true
             }
-            output = takeOutput(first: false)
-        }
+            // Written: the stream let go of the bytes, so the storage is ours again.
+            output.removeAll(keepingCapacity: true)
+        } while takeOutput(first: false, into: &output)
         // nghttp2 found a connection error while parsing and its GOAWAY is now written (by
         // this flusher, so not still in flight): the session wants nothing more, and a
         // hostile peer need not close, so we do.
@@ -83,38 +84,38 @@ extension HTTP2Connection {
         }
     }
 
-    /// Frames to write, or nil when there are none (the flusher role is then released).
+    /// Frames to write into `output` (empty on entry); false when there are none (the
+    /// flusher role is then released, and the storage kept for the next flusher).
     /// Framing reports events too (a stream closed by our RST_STREAM or END_STREAM, body
     /// bytes leaving the upload queue, GOAWAY sent): they go through the machine now.
-    private func takeOutput(first: Bool) -> [UInt8]? {
+    private func takeOutput(first: Bool, into output: inout [UInt8]) -> Bool {
         var followUp = FollowUp()
-        let output = state.withLock { state -> [UInt8]? in
+        let framed = state.withLock { state -> Bool in
             if first {
-                guard !state.flushing, state.machine.closeError == nil else { return nil }
+                guard !state.flushing, state.machine.closeError == nil else { return false }
                 state.flushing = true
+                swap(&output, &state.spareOutput)
             }
-            let output = state.session.takeOutput()
+            let failed = state.session.takeOutput(into: &output) != nil
             let now = clock.now
             state.session.takeEvents(into: &state.events)
             for event in state.events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
             state.events.removeAll(keepingCapacity: true)
-            switch output {
-            case .success(let bytes) where !bytes.isEmpty:
-                return bytes
-            default:
-                state.flushing = false
-                followUp.wake += state.flushedWaiters
-                state.flushedWaiters = []
-                return nil
-            }
+            if !failed, !output.isEmpty { return true }
+            state.flushing = false
+            output.removeAll(keepingCapacity: true)
+            swap(&output, &state.spareOutput)
+            followUp.wake += state.flushedWaiters
+            state.flushedWaiters = []
+            return false
         }
         followUp.run()
         if let error = followUp.close {
             Task(executorPreference: stream.preferredTaskExecutor) { await self.shutDown(error) }
-        } else if output == nil, followUp.flush {
+        } else if !framed, followUp.flush {
             scheduleFlush() // the events queued frames after this flusher let go
         }
-        return output
+        return framed
     }
 
     /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of

@@ -1,5 +1,6 @@
 public import HTTPCore
 import HTTPTypes
+import Synchronization
 
 extension HTTP2Connection {
     /// Sends `request` on a new stream and returns once the response head arrives, whether
@@ -47,7 +48,8 @@ extension HTTP2Connection {
 final class HTTP2ResponseBodySource: ResponseBodySource {
     let connection: HTTP2Connection
     let id: Int32
-    private let finished = Locked(false)
+    /// Inline, not a `Locked`: one allocation less per response.
+    private let finished = Atomic(false)
 
     init(connection: HTTP2Connection, id: Int32) {
         self.connection = connection
@@ -59,13 +61,13 @@ final class HTTP2ResponseBodySource: ResponseBodySource {
         case .data(let bytes):
             return .data(bytes)
         case .end(let trailers):
-            finished.withLock { $0 = true }
+            finished.store(true, ordering: .releasing)
             return .end(trailers)
         }
     }
 
     func release() {
-        guard !finished.withLock({ $0 }) else { return }
+        guard !finished.load(ordering: .acquiring) else { return }
         connection.cancelStream(id)
     }
 }

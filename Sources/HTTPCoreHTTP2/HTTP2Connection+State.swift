@@ -25,6 +25,8 @@ extension HTTP2Connection {
         /// nghttp2's events of one read or one flush, kept between them so steady traffic
         /// reuses its storage.
         var events: [NGHTTP2Session.Event] = []
+        /// The flusher's output storage between flushes (one flusher at a time).
+        var spareOutput: [UInt8] = []
         /// Stream API: trailers of streams whose end `readStream` took, until
         /// `receiveTrailers` asks (or `resetStream` forgets them).
         var endedStreams: [Int32: HTTPFields] = [:]

@@ -167,7 +167,7 @@ extension HTTP2StateMachine {
     }
 
     /// Why stream `index` closed before its peer's side ended cleanly.
-    private func closeError(_ index: Dictionary<Int32, HTTP2StreamState>.Index, code: UInt32) -> HTTPCoreError {
+    private func closeError(_ index: HTTP2StreamTable.Index, code: UInt32) -> HTTPCoreError {
         let errorCode = HTTP2ErrorCode(code)
         let resetByPeer = streams.values[index].resetByPeer
         if errorCode == .refusedStream, resetByPeer == nil, let goAway {
@@ -195,7 +195,7 @@ extension HTTP2StateMachine {
         return failStream(at: index, error)
     }
 
-    mutating func failStream(at index: Dictionary<Int32, HTTP2StreamState>.Index, _ error: HTTPCoreError) -> [Action] {
+    mutating func failStream(at index: HTTP2StreamTable.Index, _ error: HTTPCoreError) -> [Action] {
         if streams.values[index].error == nil { streams.values[index].error = error }
         var actions = wake(at: index, head: true, data: true, room: true)
         if streams.values[index].uploading, !streams.values[index].wireClosed {
@@ -211,7 +211,7 @@ extension HTTP2StateMachine {
     }
 
     /// `wake` for the stream at `index`, in place: a stream's buffers are never copied.
-    mutating func wake(at index: Dictionary<Int32, HTTP2StreamState>.Index, head: Bool = false, data: Bool = false, room: Bool = false) -> [Action] {
+    mutating func wake(at index: HTTP2StreamTable.Index, head: Bool = false, data: Bool = false, room: Bool = false) -> [Action] {
         let id = streams.keys[index]
         var actions: [Action] = []
         if head, streams.values[index].waitingForHead {

@@ -100,7 +100,7 @@ extension HTTP2StateMachine {
         consumerFinished(at: index)
     }
 
-    mutating func consumerFinished(at index: Dictionary<Int32, HTTP2StreamState>.Index) {
+    mutating func consumerFinished(at index: HTTP2StreamTable.Index) {
         streams.values[index].consumerDone = true
         if streams.values[index].wireClosed {
             let id = streams.keys[index]

@@ -24,7 +24,7 @@ extension HTTP2StateMachine {
     /// window (a zero-window stall) would pin the stream, its queued body and its
     /// concurrency slot forever. Called when bytes are queued or leave: the wait restarts
     /// from `now` (a slow reader is not a stalled one) and ends once nothing is held.
-    mutating func boundHeldBody(at index: Dictionary<Int32, HTTP2StreamState>.Index, now: HTTPInstant) -> [Action] {
+    mutating func boundHeldBody(at index: HTTP2StreamTable.Index, now: HTTPInstant) -> [Action] {
         guard role == .server else { return [] }
         guard streams.values[index].queuedBytes > 0 else {
             streams.values[index].writeDeadline = nil
@@ -43,7 +43,7 @@ extension HTTP2StateMachine {
     /// The earliest deadline anything waits for: the shell's timer sleeps until then.
     var nextDeadline: HTTPInstant? {
         var earliest = functionalPing?.deadline
-        for index in streams.indices { earliest = Self.earliest(earliest, streams.values[index].deadline) }
+        for index in streams.values.indices { earliest = Self.earliest(earliest, streams.values[index].deadline) }
         return earliest
     }
 
@@ -57,9 +57,8 @@ extension HTTP2StateMachine {
                 .readTimeout, "the peer did not answer a PING within \(pingTimeout): the connection is dead"
             )))
         }
-        let overdue = streams.filter { $0.value.deadline.map { $0 <= now } ?? false }
-        for id in overdue.keys.sorted() {
-            let state = overdue[id]!
+        let overdue = zip(streams.keys, streams.values).filter { $0.1.deadline.map { $0 <= now } ?? false }
+        for (id, state) in overdue.sorted(by: { $0.0 < $1.0 }) {
             let error = if let total = state.totalDeadline, total <= now {
                 HTTPCoreError(.totalTimeout, "the request's total deadline passed")
             } else if let write = state.writeDeadline, write <= now {

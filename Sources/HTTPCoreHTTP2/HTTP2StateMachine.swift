@@ -62,7 +62,7 @@ struct HTTP2StateMachine {
 
     let role: Role
     var slots: HTTP2StreamSlots
-    var streams: [Int32: HTTP2StreamState] = [:]
+    var streams = HTTP2StreamTable()
     /// Server role: streams the peer opened whose heads `takeIncoming` has not handed out.
     var incoming: [Int32] = []
     var goAway: (lastStreamID: Int32, failure: HTTP2Failure)?

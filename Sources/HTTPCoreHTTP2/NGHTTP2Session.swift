@@ -166,17 +166,18 @@ package final class NGHTTP2Session {
         return nil
     }
 
-    /// Frames ready to send, up to about `limit` bytes (flow control permitting).
-    package func takeOutput(limit: Int = 256 << 10) -> Result<[UInt8], Failure> {
-        var output: [UInt8] = []
+    /// Appends the frames ready to send to `output`, up to about `limit` bytes (flow
+    /// control permitting). The caller keeps the buffer between calls, so steady traffic
+    /// frames into the same storage.
+    package func takeOutput(into output: inout [UInt8], limit: Int = 256 << 10) -> Failure? {
         while output.count < limit {
             var data: UnsafePointer<UInt8>?
             let length = nghttp2_session_mem_send(session, &data)
-            if length < 0 { return .failure(Failure(code: Int32(length), message: String(cString: nghttp2_strerror(Int32(length))))) }
+            if length < 0 { return Failure(code: Int32(length), message: String(cString: nghttp2_strerror(Int32(length)))) }
             guard length > 0, let data else { break }
             output.append(contentsOf: UnsafeBufferPointer(start: data, count: length))
         }
-        return .success(output)
+        return nil
     }
 
     /// What happened while framing output (`takeOutput`): sending RST_STREAM or END_STREAM

@@ -87,11 +87,14 @@ package final class HTTP2TestServer: @unchecked Sendable {
     private func flush() async {
         while true {
             let output = locked.withLock { session -> [UInt8] in
-                let output = (try? session.takeOutput().get()) ?? []
+                var output: [UInt8] = []
+                _ = session.takeOutput(into: &output)
                 if output.isEmpty, !resetAfterFlush.isEmpty {
                     for (id, code) in resetAfterFlush { session.reset(stream: id, code: code) }
                     resetAfterFlush = []
-                    return (try? session.takeOutput().get()) ?? []
+                    var output: [UInt8] = []
+                    _ = session.takeOutput(into: &output)
+                    return output
                 }
                 return output
             }
