@@ -74,7 +74,14 @@ extension HTTP1Connection {
     ) async throws -> (HTTPResponse, HTTPVersion)? {
         let expectsContinue = framing != .none
             && request.head.headerFields[.expect]?.lowercased() == "100-continue"
-        if case .bytes(let body) = request.body.storage, framing != .chunked, !expectsContinue {
+        // A body in memory (or none) goes out with the head, in one write and without a
+        // chunk source.
+        let inMemory: [UInt8]? = switch request.body.storage {
+        case .bytes(let body): body
+        case .empty: []
+        case .stream: nil
+        }
+        if let body = inMemory, framing != .chunked, !expectsContinue {
             try await write(body.isEmpty ? head : head + body, exchange)
             requestSent(exchange)
             return nil

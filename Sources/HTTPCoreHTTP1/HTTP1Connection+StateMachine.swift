@@ -208,9 +208,7 @@ extension HTTP1Connection {
         }
 
         private static func announcesClose(_ head: HTTPResponse) -> Bool {
-            head.headerFields[values: .connection].contains { value in
-                value.split(separator: ",").contains { $0.utf8.trimmingOWS.equalsIgnoringASCIICase("close") }
-            }
+            HTTP1Framing.announcesClose(head.headerFields)
         }
 
         /// The exchange failed or was cancelled: the connection is not reusable.

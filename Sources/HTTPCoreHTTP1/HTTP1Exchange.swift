@@ -1,4 +1,5 @@
 import HTTPCore
+import HTTPTypes
 
 /// One request/response on the connection: its id, the limits that apply to it, and the
 /// upload task of a streamed request body, which lives exactly as long as the exchange.
@@ -12,6 +13,9 @@ final class HTTP1Exchange: Sendable {
         var uploadEnded: Waiter<Void>?
         var uploadStopped = false
         var uploadFailure: HTTPCoreError?
+        /// The response's trailers, kept here for the body source (one lock fewer per
+        /// response than a lock of its own).
+        var trailers: HTTPFields?
     }
 
     let id: UInt64
@@ -24,6 +28,12 @@ final class HTTP1Exchange: Sendable {
         self.id = id
         self.options = options
         self.deadline = deadline
+    }
+
+    /// The response's trailers, once its chunked body has ended with some.
+    var trailers: HTTPFields? {
+        get { state.withLock { $0.trailers } }
+        set { state.withLock { $0.trailers = newValue } }
     }
 
     /// Whether any write was attempted (after that, the peer may have seen the request).

@@ -58,6 +58,8 @@ struct HTTP1FieldSection: Sendable {
             guard let fieldName = Self.commonName(name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self)) else {
                 throw .invalidFieldName
             }
+            // Room for a typical head at once, instead of regrowing at 1, 2, 4 and 8 fields.
+            if fields.isEmpty { fields.reserveCapacity(12) }
             fields.append(HTTPField(name: fieldName, value: value))
             lastLineLength = line.count
         }

@@ -8,15 +8,35 @@ enum HTTP1Framing {
     static func keepAlive(version: HTTPVersion, fields: HTTPFields) -> Bool {
         var close = false
         var keepAlive = false
-        for field in fields where field.name == .connection {
-            for token in field.value.utf8.split(separator: UInt8(ascii: ",")) {
-                let token = token.trimmingOWS
-                if token.equalsIgnoringASCIICase("close") { close = true }
-                if token.equalsIgnoringASCIICase("keep-alive") { keepAlive = true }
-            }
+        forEachConnectionOption(in: fields) { token in
+            if token.equalsIgnoringASCIICase("close") { close = true }
+            if token.equalsIgnoringASCIICase("keep-alive") { keepAlive = true }
         }
         if close { return false }
         return version == .http1_1 || keepAlive
+    }
+
+    /// Whether a Connection field names `close`.
+    static func announcesClose(_ fields: HTTPFields) -> Bool {
+        var close = false
+        forEachConnectionOption(in: fields) { token in
+            if token.equalsIgnoringASCIICase("close") { close = true }
+        }
+        return close
+    }
+
+    /// Every non-empty comma-separated option of every Connection field, trimmed, read in
+    /// place (a split would allocate its list for every response).
+    private static func forEachConnectionOption(in fields: HTTPFields, _ body: (Substring.UTF8View) -> Void) {
+        for field in fields where field.name == .connection {
+            var rest = field.value.utf8[...]
+            while !rest.isEmpty {
+                let comma = rest.firstIndex(of: UInt8(ascii: ",")) ?? rest.endIndex
+                let token = rest[..<comma].trimmingOWS
+                if !token.isEmpty { body(token) }
+                rest = comma == rest.endIndex ? rest[comma...] : rest[rest.index(after: comma)...]
+            }
+        }
     }
 
     /// Whether the final transfer coding is `chunked`. `chunked` twice, or an empty coding,
@@ -40,22 +60,37 @@ enum HTTP1Framing {
     /// list (or repeated field) must agree. Nil when there is none.
     static func contentLength(_ values: [String]) throws(HTTP1ParseError) -> Int? {
         var length: Int?
-        for value in values {
-            for token in value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
-                let digits = token.trimmingOWS
-                guard !digits.isEmpty, digits.allSatisfy(isDigit) else { throw .invalidContentLength }
-                var parsed = 0
-                for digit in digits {
-                    let (shifted, overflow1) = parsed.multipliedReportingOverflow(by: 10)
-                    let (sum, overflow2) = shifted.addingReportingOverflow(Int(digit - UInt8(ascii: "0")))
-                    guard !overflow1, !overflow2 else { throw .invalidContentLength }
-                    parsed = sum
-                }
-                if let length, length != parsed { throw .conflictingContentLength }
-                length = parsed
-            }
-        }
+        for value in values { try merge(value, into: &length) }
         return length
+    }
+
+    /// `contentLength` over the Content-Length fields of `fields`, without gathering their
+    /// values into an array first (a response's head pays for no list).
+    static func contentLength(in fields: HTTPFields) throws(HTTP1ParseError) -> Int? {
+        var length: Int?
+        for field in fields where field.name == .contentLength { try merge(field.value, into: &length) }
+        return length
+    }
+
+    /// Each comma-separated token of `value` must be a length equal to `length` (if set).
+    private static func merge(_ value: String, into length: inout Int?) throws(HTTP1ParseError) {
+        var utf8 = value.utf8[...]
+        while true {
+            let comma = utf8.firstIndex(of: UInt8(ascii: ","))
+            let digits = utf8[..<(comma ?? utf8.endIndex)].trimmingOWS
+            guard !digits.isEmpty, digits.allSatisfy(isDigit) else { throw .invalidContentLength }
+            var parsed = 0
+            for digit in digits {
+                let (shifted, overflow1) = parsed.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = shifted.addingReportingOverflow(Int(digit - UInt8(ascii: "0")))
+                guard !overflow1, !overflow2 else { throw .invalidContentLength }
+                parsed = sum
+            }
+            if let length, length != parsed { throw .conflictingContentLength }
+            length = parsed
+            guard let comma else { return }
+            utf8 = utf8[utf8.index(after: comma)...]
+        }
     }
 }
 

@@ -7,7 +7,6 @@ import HTTPTypes
 final class HTTP1ResponseBodySource: ResponseBodySource {
     private let connection: HTTP1Connection
     private let exchange: HTTP1Exchange
-    private let trailers = Locked<HTTPFields?>(nil)
 
     init(connection: HTTP1Connection, exchange: HTTP1Exchange) {
         self.connection = connection
@@ -22,10 +21,10 @@ final class HTTP1ResponseBodySource: ResponseBodySource {
                 case .body(let bytes):
                     return .data(bytes)
                 case .trailers(let fields):
-                    trailers.withLock { $0 = fields }
+                    exchange.trailers = fields
                 case .end(let close):
                     await connection.finish(exchange, close: close)
-                    return .end(trailers.value)
+                    return .end(exchange.trailers)
                 case .informational, .head, .readMore, .awaitUpload:
                     throw HTTPCoreError(.malformedResponse, "a second head inside a body")
                 }

@@ -21,11 +21,11 @@ extension HTTP1ResponseParser {
             // A tunnel: what follows belongs to the tunnel, not to HTTP.
             keepAlive = false
             state = .body(HTTP1BodyReader(state: .fixed(remaining: 0)))
-        } else if fields[values: .transferEncoding].isEmpty == false {
+        } else if fields.contains(where: { $0.name == .transferEncoding }) {
             let chunked = try HTTP1Framing.isChunked(fields[values: .transferEncoding])
             state = .body(HTTP1BodyReader(state: chunked ? .chunkSize : .untilClose))
             if !chunked || fields[.contentLength] != nil || head.version == .http1_0 { keepAlive = false }
-        } else if let length = try HTTP1Framing.contentLength(fields[values: .contentLength]) {
+        } else if let length = try HTTP1Framing.contentLength(in: fields) {
             state = .body(HTTP1BodyReader(state: .fixed(remaining: length)))
         } else {
             state = .body(HTTP1BodyReader(state: .untilClose))

@@ -25,7 +25,7 @@ public struct HTTP1ResponseParser: Sendable {
     struct Head: Sendable {
         var version: HTTPVersion = .http1_1
         var status = 0
-        var reason: [UInt8] = []
+        var reason: ArraySlice<UInt8> = []
         var section = HTTP1FieldSection()
     }
 

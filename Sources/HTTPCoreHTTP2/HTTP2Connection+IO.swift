@@ -128,15 +128,13 @@ extension HTTP2Connection {
         }
     }
 
-    /// `scheduleFlush` from a task that waits for the write anyway (a request being sent,
-    /// whose head must go out before its answer can come): it lets the tasks ready on its executor run first, so a
-    /// burst still leaves in one write, and then flushes, without the task (two
-    /// allocations) `scheduleFlush` makes.
-    func flushSoon() async {
-        guard claimScheduledFlush() else { return }
-        await Task.yield()
-        state.withLock { $0.flushScheduled = false }
-        await flush()
+    /// Flushes for an application task and waits until it is done. The writing happens in
+    /// a task of its own: a stream abandons the write of a task cancelled meanwhile (its
+    /// contract), and a frame cut short breaks every stream of the connection. (A version
+    /// that wrote from the sending task itself failed the pool's cancellation stress test:
+    /// bodies ended early on other streams.)
+    func flushFromCaller() async {
+        _ = await Task(executorPreference: stream.preferredTaskExecutor) { await self.flush() }.value
     }
 
     /// Whether the caller is the one to flush: no other is scheduled.

@@ -27,7 +27,7 @@ extension HTTP2Connection {
         let id = try openStream(fields, body: body, options: HTTP2StateMachine.StreamOptions(
             readTimeout: options.timeouts.read, writeTimeout: options.timeouts.write, totalDeadline: totalDeadline, trace: options.trace
         ))
-        await flushSoon()
+        scheduleFlush()
         do {
             guard case .response(let head) = try await awaitHead(id) else {
                 throw HTTPCoreError(.malformedResponse, "a request head where a response was due")

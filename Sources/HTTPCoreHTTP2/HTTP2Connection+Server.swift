@@ -54,7 +54,7 @@ extension HTTP2Connection {
             return (true, state.incomingWaiter)
         }
         receiver?.resume(returning: ())
-        if draining { await flush() }
+        if draining { await flushFromCaller() }
         return draining
     }
 

@@ -173,7 +173,7 @@ extension HTTP2Connection {
             // Without a wait, the frames leave with whatever else is submitted meanwhile (a
             // server answering 100 streams writes once, not once a stream); a sender that
             // must wait for room flushes now, since the room comes from these frames leaving.
-            if waiter == nil { scheduleFlush() } else { await flush() }
+            if waiter == nil { scheduleFlush() } else { await flushFromCaller() }
         }
         guard var waiter else { return true }
         let onCancel: @Sendable () -> Void = { [weak self] in if cancelResets { self?.cancelStream(id) } }

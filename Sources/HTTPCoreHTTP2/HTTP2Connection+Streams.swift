@@ -32,7 +32,7 @@ extension HTTP2Connection {
         let id = try openStream(fields, body: endStream ? .none : .open, options: HTTP2StateMachine.StreamOptions(
             readTimeout: options.timeouts.read, writeTimeout: options.timeouts.write, totalDeadline: totalDeadline, trace: options.trace
         ))
-        await flush()
+        await flushFromCaller()
         return HTTP2StreamID(id)
     }
 

@@ -128,6 +128,9 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// Streams the machine still tracks (for tests: none may leak).
     package var trackedStreamCount: Int { state.withLock { $0.machine.streams.count } }
 
+    /// Whether a task waits for the head of `stream` (for tests that act on a waiter).
+    package func isWaitingForHead(_ stream: HTTP2StreamID) -> Bool { state.withLock { $0.headWaiters[stream.rawValue] != nil } }
+
     /// Upload tasks still feeding request bodies (for tests: none may leak).
     package var uploadCount: Int { state.withLock { $0.uploads.count } }
 
@@ -185,7 +188,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
             state.session.priorityUpdate(stream: stream.rawValue, priority.headerValue)
             return true
         }
-        if sent { await flush() }
+        if sent { await flushFromCaller() }
         return sent
     }
 

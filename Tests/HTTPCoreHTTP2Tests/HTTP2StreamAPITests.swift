@@ -178,7 +178,9 @@ extension HTTP2Connection {
         let never = HTTPRequest(method: .get, scheme: "https", authority: "example.com", path: "/never")
         let stream = try await h2.connection.startRequest(never, endStream: true)
         let waiting = Task { try await h2.connection.receiveResponse(on: stream) }
-        await waitUntil("the request arrived") { h2.server.requestCount == 1 }
+        await waitUntil("the request arrived and the receive waits") {
+            h2.server.requestCount == 1 && h2.connection.isWaitingForHead(stream)
+        }
         h2.connection.resetStream(stream, code: .enhanceYourCalm)
         #expect((await waiting.result.error)?.code == .cancelled)
         await waitUntil("the server saw RST_STREAM(ENHANCE_YOUR_CALM)") { h2.server.resetsReceived.contains { $0.code == 0xb } }

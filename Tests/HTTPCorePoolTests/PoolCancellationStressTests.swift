@@ -51,7 +51,7 @@ import Testing
                         let response = try await pool.send(try Request(url: target.url))
                         let body = try await response.body.collect(upTo: 1 << 20)
                         guard response.head.status.code == 200, body.count == target.length else {
-                            throw HTTPCoreError(.malformedResponse, "status \(response.head.status.code), \(body.count) bytes from \(target.url)")
+                            throw HTTPCoreError(.malformedResponse, "status \(response.head.status.code), \(body.count) bytes from \(target.url) over \(response.version)")
                         }
                     }
                     if let cancelAfter {
