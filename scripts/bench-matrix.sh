@@ -26,8 +26,9 @@
 #   MATRIX_SCENARIOS=S1,S4        only these scenarios
 #   MATRIX_CLIENTS=pool,curl      only these clients (h2load always runs: it is the base)
 #   MATRIX_SERVERS=h2o,nginx,nghttpd   only these servers (all three)
-#   MATRIX_SCALE=F                every scenario's requests and bytes times F (1; e.g. 0.1
-#                                 for a quick check, whose figures are not comparable)
+#   MATRIX_SCALE=F                S1-S3's and S5's request counts and S4's download size
+#                                 times F (1; e.g. 0.05 for a quick check of every cell,
+#                                 whose figures are not comparable)
 #   SCRATCH=DIR                   build the root package in DIR/root and the Benchmarks
 #                                 package in DIR/benchmarks (.build and Benchmarks/.build)
 set -euo pipefail
