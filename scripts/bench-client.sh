@@ -29,21 +29,14 @@ scratch="${SCRATCH:-.build}"
 out="${OUT:-Benchmarks/results/client.md}"
 started=$(date +%s)
 bash scripts/install-deps.sh >/dev/null
-if ! command -v h2o >/dev/null; then
-    echo "installing h2o..." >&2
-    sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    $sudo_cmd apt-get update -q >/dev/null
-    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q h2o >/dev/null \
-        || $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -q h2o >/dev/null
-fi
 
 echo "building client-matrix (release, in Benchmarks/$scratch)..." >&2
 (cd Benchmarks && swift build -c release --product client-matrix --scratch-path "$scratch" >/dev/null)
 bin="Benchmarks/$scratch/release/client-matrix"
 
 source scripts/bench-nginx.sh
-h2o_pid=""
-trap '[[ -n "$h2o_pid" ]] && kill "$h2o_pid" 2>/dev/null; cleanup' EXIT
+source scripts/bench-servers.sh
+install_h2o
 
 gcc -O2 -shared -fPIC -o "$work/alloc-counter.so" Benchmarks/AllocCounter/alloc-counter.c
 LD_PRELOAD="$work/alloc-counter.so" "$bin" selftest > "$work/selftest.txt" || { cat "$work/selftest.txt" >&2; echo "the allocation counter failed its self-test" >&2; exit 1; }
@@ -51,36 +44,8 @@ LD_PRELOAD="$work/alloc-counter.so" "$bin" selftest > "$work/selftest.txt" || { 
 start_bench_nginx
 # h2o serves /small as a 100-byte file (nginx answers it with `return 200`); HTTP/1.1 and
 # h2c by prior knowledge on one port, HTTP/2 (ALPN) with the same certificate on another.
-mkdir -p "$work/h2o/docroot"
-printf 'x%.0s' $(seq 1 100) > "$work/h2o/docroot/small"
-h2o_h1_port=$(free_port); h2o_tls_port=$(free_port)
-cat > "$work/h2o/h2o.conf" <<CONF
-user: root
-error-log: $work/h2o/error.log
-num-threads: 1
-http2-max-concurrent-requests-per-connection: 100
-listen:
-  host: 127.0.0.1
-  port: $h2o_h1_port
-listen:
-  host: 127.0.0.1
-  port: $h2o_tls_port
-  ssl:
-    certificate-file: $work/pki/good.pem
-    key-file: $work/pki/good.key
-    ocsp-update-interval: 0
-hosts:
-  default:
-    paths:
-      /:
-        file.dir: $work/h2o/docroot
-CONF
-h2o -c "$work/h2o/h2o.conf" > "$work/h2o/stderr.log" 2>&1 &
-h2o_pid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$h2o_tls_port") 2>/dev/null && break; sleep 0.05; done
-(exec 3<>/dev/tcp/127.0.0.1/"$h2o_tls_port") 2>/dev/null || { echo "h2o did not start: $(cat "$work/h2o/stderr.log")" >&2; exit 1; }
+start_bench_h2o
 nginx_version=$(nginx -v 2>&1 | cut -d/ -f2)
-h2o_version=$(h2o --version | awk 'NR == 1 {print $3}')
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 CLIENT_BIN="$bin" CLIENT_COUNTER="$work/alloc-counter.so" CLIENT_CA="$ca" CLIENT_BACKEND="$backend" \

@@ -5,8 +5,8 @@
 # 1 MiB, in memory) before it answers 200 with the same 100 bytes as /small, and logs
 # "status request_length content_length" of each such request to $upload_log, so a script
 # can check that the server received every body. Sets $work (removed on exit), $ca,
-# $upload_log, and the helpers free_port, median and make_big_file. Call start_bench_nginx
-# after putting any files in $work.
+# $upload_log, and the helpers free_port, median, make_big_file and make_bench_pki. Call
+# start_bench_nginx after putting any files in $work.
 work="$(mktemp -d)"
 nginx_pid=""
 cleanup() { [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null; rm -rf "$work"; }
@@ -18,10 +18,14 @@ median() { sort -n | sed -n 2p; }
 # make_big_file NAME BYTES: random bytes (nothing compresses) at $work/NAME, served as /NAME.
 make_big_file() { head -c "$2" /dev/urandom > "$work/$1"; }
 upload_log="$work/upload.log"
+# The throwaway PKI in $work/pki (made once, whichever server starts first); sets $ca.
+make_bench_pki() {
+    [[ -f "$work/pki/ca.pem" ]] || bash scripts/make-test-pki.sh "$work/pki" >/dev/null
+    ca="$work/pki/ca.pem"
+}
 
 start_bench_nginx() {
-    bash scripts/make-test-pki.sh "$work/pki" >/dev/null
-    ca="$work/pki/ca.pem"
+    make_bench_pki
     h1_port=$(free_port); tls_port=$(free_port); h2c_port=$(free_port)
     local small
     small=$(printf 'x%.0s' $(seq 1 100))

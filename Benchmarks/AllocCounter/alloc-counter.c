@@ -4,9 +4,14 @@
 // Every call that hands out a block counts once: malloc, calloc, realloc (also a realloc
 // that only resizes in place, as heaptrack and malloc-interposer count it), reallocarray,
 // posix_memalign, aligned_alloc, memalign, valloc and pvalloc, from any thread. free is not
-// replaced: every call goes on to glibc's own allocator (the __libc_* entry points), so
+// counted: every call goes on to glibc's own allocator (the __libc_* entry points), so
 // blocks come and go exactly as without this library, and glibc's internal calls to malloc
-// (strdup, fopen, ...) count too because glibc calls malloc through its PLT.
+// (strdup, fopen, ...) count too because glibc calls malloc through its PLT. free goes to
+// glibc's too (__libc_free), and so do C++'s operator new and delete (counted once per
+// new, as libstdc++'s new calling malloc would be): a program linked with another
+// allocator (Debian's h2load and nghttpd link jemalloc, which also defines the C++
+// operators) then allocates every block from glibc and gives it back there, where
+// jemalloc's free would crash on glibc's blocks and its new would go uncounted.
 //
 // A program reads the count with dlsym(RTLD_DEFAULT, "alloc_counter_total"); where the
 // symbol is absent the library is not loaded and the program reports no count. Any other
@@ -35,6 +40,7 @@ extern void *__libc_realloc(void *block, size_t size);
 extern void *__libc_memalign(size_t alignment, size_t size);
 extern void *__libc_valloc(size_t size);
 extern void *__libc_pvalloc(size_t size);
+extern void __libc_free(void *block);
 
 static _Atomic unsigned long total;
 
@@ -165,3 +171,40 @@ void *aligned_alloc(size_t alignment, size_t size) { count(); return __libc_mema
 void *memalign(size_t alignment, size_t size) { count(); return __libc_memalign(alignment, size); }
 void *valloc(size_t size) { count(); return __libc_valloc(size); }
 void *pvalloc(size_t size) { count(); return __libc_pvalloc(size); }
+void free(void *block) { __libc_free(block); }
+
+// C++'s operators by their mangled names (this file is C): new and new[] with and without
+// std::nothrow_t and std::align_val_t, and every matching delete. A failed new aborts (the
+// benchmarks never run out of memory, and throwing std::bad_alloc needs libstdc++).
+static void *new_block(size_t size) {
+    count();
+    void *block = __libc_malloc(size ? size : 1);
+    if (block == NULL) abort();
+    return block;
+}
+static void *new_aligned(size_t size, size_t alignment) {
+    count();
+    void *block = __libc_memalign(alignment, size ? size : 1);
+    if (block == NULL) abort();
+    return block;
+}
+void *_Znwm(size_t size) { return new_block(size); }
+void *_Znam(size_t size) { return new_block(size); }
+void *_ZnwmRKSt9nothrow_t(size_t size, const void *tag) { (void)tag; return new_block(size); }
+void *_ZnamRKSt9nothrow_t(size_t size, const void *tag) { (void)tag; return new_block(size); }
+void *_ZnwmSt11align_val_t(size_t size, size_t alignment) { return new_aligned(size, alignment); }
+void *_ZnamSt11align_val_t(size_t size, size_t alignment) { return new_aligned(size, alignment); }
+void *_ZnwmSt11align_val_tRKSt9nothrow_t(size_t size, size_t alignment, const void *tag) { (void)tag; return new_aligned(size, alignment); }
+void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t alignment, const void *tag) { (void)tag; return new_aligned(size, alignment); }
+void _ZdlPv(void *block) { __libc_free(block); }
+void _ZdaPv(void *block) { __libc_free(block); }
+void _ZdlPvm(void *block, size_t size) { (void)size; __libc_free(block); }
+void _ZdaPvm(void *block, size_t size) { (void)size; __libc_free(block); }
+void _ZdlPvRKSt9nothrow_t(void *block, const void *tag) { (void)tag; __libc_free(block); }
+void _ZdaPvRKSt9nothrow_t(void *block, const void *tag) { (void)tag; __libc_free(block); }
+void _ZdlPvSt11align_val_t(void *block, size_t alignment) { (void)alignment; __libc_free(block); }
+void _ZdaPvSt11align_val_t(void *block, size_t alignment) { (void)alignment; __libc_free(block); }
+void _ZdlPvmSt11align_val_t(void *block, size_t size, size_t alignment) { (void)size; (void)alignment; __libc_free(block); }
+void _ZdaPvmSt11align_val_t(void *block, size_t size, size_t alignment) { (void)size; (void)alignment; __libc_free(block); }
+void _ZdlPvSt11align_val_tRKSt9nothrow_t(void *block, size_t alignment, const void *tag) { (void)alignment; (void)tag; __libc_free(block); }
+void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *block, size_t alignment, const void *tag) { (void)alignment; (void)tag; __libc_free(block); }
