@@ -1,9 +1,11 @@
+// Public imports only so that the inlinable lock below may name pthread: nothing public
+// in this module exposes the C library.
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Musl)
-import Musl
+public import Musl
 #elseif canImport(Darwin)
-import Darwin
+public import Darwin
 #endif
 
 /// State guarded by a `pthread_mutex`, in one heap allocation.
@@ -19,11 +21,16 @@ import Darwin
 package struct Locked<State>: @unchecked Sendable {
     // @unchecked: the state is read and written only inside `withLock`, which holds the
     // buffer's mutex; the buffer reference itself never changes.
-    private let buffer: LockedBuffer<State>
+    //
+    // Inlinable, so every module specialises its locks: an unspecialised generic call
+    // across modules looks up type metadata at run time, which a profile showed on every
+    // wake-up.
+    @usableFromInline let buffer: LockedBuffer<State>
 
+    @inlinable
     package init(_ state: State) { buffer = LockedBuffer.make(state) }
 
-    @inline(__always)
+    @inlinable
     package func withLock<R, E: Error>(_ body: (inout State) throws(E) -> R) throws(E) -> R {
         try buffer.withUnsafeMutablePointers { state, mutex throws(E) in
             pthread_mutex_lock(mutex)
@@ -33,16 +40,20 @@ package struct Locked<State>: @unchecked Sendable {
     }
 
     /// Whether two values share one lock (the identity a class reference would give).
+    @inlinable
     package func isSame(as other: Locked<State>) -> Bool { buffer === other.buffer }
 }
 
 extension Locked where State: Sendable {
+    @inlinable
     package var value: State { withLock { $0 } }
 }
 
 /// The header is the state, the single element the mutex. `ManagedBuffer` destroys the
 /// header itself; the element is destroyed here.
-private final class LockedBuffer<State>: ManagedBuffer<State, pthread_mutex_t> {
+@usableFromInline
+final class LockedBuffer<State>: ManagedBuffer<State, pthread_mutex_t> {
+    @inlinable
     static func make(_ state: State) -> LockedBuffer<State> {
         let buffer = unsafeDowncast(create(minimumCapacity: 1) { _ in state }, to: LockedBuffer<State>.self)
         buffer.withUnsafeMutablePointerToElements { mutex in

@@ -5,26 +5,35 @@
 ///
 /// A value with reference semantics (copies share one wait), one heap allocation: every
 /// read and write of a backend stream makes one, so it costs no more than its lock.
+///
+/// Inlinable (with `Locked`), so each module specialises it: an unspecialised call across
+/// modules looked up type metadata on every resume.
 package struct Waiter<Value: Sendable>: Sendable {
-    private struct State {
+    @usableFromInline
+    struct State {
         /// Unsafe, not checked: the lock makes `resume` take the continuation exactly once
         /// (`result` is set first, and the continuation is stored only while it is nil),
         /// which is all the checked one would verify, at one allocation per wait.
-        var continuation: UnsafeContinuation<Value, any Error>?
-        var result: Result<Value, any Error>?
+        @usableFromInline var continuation: UnsafeContinuation<Value, any Error>?
+        @usableFromInline var result: Result<Value, any Error>?
+
+        @inlinable init() {}
     }
 
-    private let state = Locked(State())
+    @usableFromInline let state: Locked<State>
 
-    package init() {}
+    @inlinable
+    package init() { state = Locked(State()) }
 
     /// Whether `other` is a copy of this waiter.
+    @inlinable
     package func isSame(as other: Waiter<Value>) -> Bool { state.isSame(as: other.state) }
 
     /// Suspends until `resume`, or throws `.cancelled` when the task is cancelled; then
     /// `onCancel` runs (on the cancelling thread) so the owner can drop its side.
     /// Not escaping: a closure literal passed here costs no allocation (every read and
     /// write of a backend stream waits with one).
+    @inlinable
     package func wait(onCancel: @Sendable () -> Void = {}) async throws -> Value {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { continuation in
@@ -41,7 +50,7 @@ package struct Waiter<Value: Sendable>: Sendable {
     }
 
     /// Finishes the wait; false if it had already finished (the value was not taken).
-    @discardableResult
+    @inlinable @discardableResult
     package func resume(with result: Result<Value, any Error>) -> Bool {
         let (won, continuation) = state.withLock { state -> (Bool, UnsafeContinuation<Value, any Error>?) in
             guard state.result == nil else { return (false, nil) }
@@ -53,15 +62,17 @@ package struct Waiter<Value: Sendable>: Sendable {
         return won
     }
 
-    @discardableResult
+    @inlinable @discardableResult
     package func resume(returning value: Value) -> Bool { resume(with: .success(value)) }
 
-    @discardableResult
+    @inlinable @discardableResult
     package func resume(throwing error: any Error) -> Bool { resume(with: .failure(error)) }
 
     /// The outcome, if `resume` already ran (lets a caller skip suspending).
+    @inlinable
     package var finishedResult: Result<Value, any Error>? { state.withLock { $0.result } }
 
+    @inlinable
     package var isFinished: Bool { state.withLock { $0.result != nil } }
 }
 
