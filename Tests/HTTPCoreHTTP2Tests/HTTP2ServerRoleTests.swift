@@ -18,7 +18,14 @@ struct HTTP2RolePair {
         var configuration = HTTP2Connection.Configuration()
         configure(&configuration)
         let server = try await HTTP2Connection.accept(over: pipes.server, origin: origin, clock: clock, configuration: configuration)
-        let client = try await HTTP2Connection.start(over: pipes.client, origin: origin, clock: clock)
+        // A PING unanswered for 10 s (the default) ends the connection. Twice in the full
+        // suite on a loaded machine the first waitFunctional() failed so, never in
+        // isolation (30 of 30). Likely cause: tests that ran hx synchronously on the
+        // cooperative threads (two on this machine), starving this in-process pair; they
+        // now run it off them (HXTests), and this pair gets a margin as well.
+        var clientConfiguration = HTTP2Connection.Configuration()
+        clientConfiguration.keepAliveTimeout = .seconds(60)
+        let client = try await HTTP2Connection.start(over: pipes.client, origin: origin, clock: clock, configuration: clientConfiguration)
         return HTTP2RolePair(client: client, server: server)
     }
 

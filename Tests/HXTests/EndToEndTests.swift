@@ -16,11 +16,18 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hx").path
     }()
 
-    static func hx(_ arguments: [String], input: String? = nil) throws -> HarnessProcess.Result {
+    /// Runs hx off Swift's cooperative threads: the run blocks while it waits, and two
+    /// blocked cooperative threads (of two, on this machine) starve every other test's
+    /// tasks for as long as hx runs.
+    static func hx(_ arguments: [String], input: String? = nil) async throws -> HarnessProcess.Result {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("no hx binary at \(binary): build the hx product with the tests")
         }
-        return try HarnessProcess.run(binary, arguments, input: input, timeout: .seconds(120))
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try HarnessProcess.run(binary, arguments, input: input, timeout: .seconds(120)) })
+            }
+        }
     }
 
     static func temporaryPath() -> String {
@@ -33,20 +40,20 @@ import Testing
         let ca = try TestPKI.shared().path("ca.pem")
         let tls = "https://localhost:\(nginx.tlsPort!)/"
 
-        let plain = try Self.hx(["http://127.0.0.1:\(nginx.port)/"])
+        let plain = try await Self.hx(["http://127.0.0.1:\(nginx.port)/"])
         #expect(plain.status == 0 && plain.output == "hello from nginx\n")
 
-        let h2 = try Self.hx(["-i", "--cacert", ca, tls])
+        let h2 = try await Self.hx(["-i", "--cacert", ca, tls])
         #expect(h2.status == 0)
         #expect(h2.output.hasPrefix("HTTP/2 200\n") && h2.output.hasSuffix("\n\nhello from nginx\n"), "\(h2.output)")
 
-        let h1 = try Self.hx(["-i", "--http1.1", "--cacert", ca, tls])
+        let h1 = try await Self.hx(["-i", "--http1.1", "--cacert", ca, tls])
         #expect(h1.output.hasPrefix("HTTP/1.1 200 OK\n"), "\(h1.output)")
 
-        let h2c = try Self.hx(["-i", "--h2c", "127.0.0.1:\(nginx.h2cPort!)/", "--backend", "dispatch"])
+        let h2c = try await Self.hx(["-i", "--h2c", "127.0.0.1:\(nginx.h2cPort!)/", "--backend", "dispatch"])
         #expect(h2c.status == 0 && h2c.output.hasPrefix("HTTP/2 200\n"), "\(h2c.output)")
 
-        let verbose = try Self.hx(["-v", "--cacert", ca, tls])
+        let verbose = try await Self.hx(["-v", "--cacert", ca, tls])
         for line in [
             "* Connected to 127.0.0.1:\(nginx.tlsPort!) from 127.0.0.1:", "(new connection)", "* TLS TLSv1.", ", cipher ",
             "* ALPN: server accepted h2", "* Server certificate: subject CN=httpcore test good",
@@ -64,7 +71,7 @@ import Testing
         for arguments in [["http://127.0.0.1:\(nginx.port)/file.bin"], ["--cacert", ca, "https://localhost:\(nginx.tlsPort!)/file.bin"]] {
             let path = Self.temporaryPath()
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let result = try Self.hx(arguments + ["-o", path])
+            let result = try await Self.hx(arguments + ["-o", path])
             #expect(result.status == 0 && result.output.isEmpty, "\(result.output)")  // no progress bar: stderr is not a terminal
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == nginx.file)
         }
@@ -72,10 +79,10 @@ import Testing
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data("old".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(try Self.hx(["-X", "HEAD", "-o", path, "http://127.0.0.1:\(nginx.port)/"]).status == 0)
+        #expect(try await Self.hx(["-X", "HEAD", "-o", path, "http://127.0.0.1:\(nginx.port)/"]).status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
         let refused = Self.temporaryPath()
-        #expect(try Self.hx(["--fail", "-o", refused, "http://127.0.0.1:\(nginx.port)/missing"]).status == 22)
+        #expect(try await Self.hx(["--fail", "-o", refused, "http://127.0.0.1:\(nginx.port)/missing"]).status == 22)
         #expect(!FileManager.default.fileExists(atPath: refused))
     }
 
@@ -84,31 +91,31 @@ import Testing
         defer { nginx.stop() }
         let missing = "http://127.0.0.1:\(nginx.port)/missing"
 
-        let notFound = try Self.hx([missing])
+        let notFound = try await Self.hx([missing])
         #expect(notFound.status == 0 && notFound.output.contains("404"))
-        let failed = try Self.hx(["--fail", missing])
+        let failed = try await Self.hx(["--fail", missing])
         #expect(failed.status == 22 && failed.output == "hx: the server returned HTTP 404 (--fail)\n")
 
-        let refused = try Self.hx(["http://127.0.0.1:\(try freePort())/"])
+        let refused = try await Self.hx(["http://127.0.0.1:\(try freePort())/"])
         #expect(refused.status == 7 && refused.output.hasPrefix("hx: network(connect): "), "\(refused.output)")
 
-        let untrusted = try Self.hx(["https://localhost:\(nginx.tlsPort!)/"])
+        let untrusted = try await Self.hx(["https://localhost:\(nginx.tlsPort!)/"])
         #expect(untrusted.status == 60 && untrusted.output.contains("certificate was rejected"), "\(untrusted.output)")
-        let wrongHost = try Self.hx(["--cacert", try TestPKI.shared().path("ca.pem"), "https://127.0.0.1:\(nginx.tlsPort!)/"])
+        let wrongHost = try await Self.hx(["--cacert", try TestPKI.shared().path("ca.pem"), "https://127.0.0.1:\(nginx.tlsPort!)/"])
         #expect(wrongHost.status == 60 && wrongHost.output.contains("mismatch"), "\(wrongHost.output)")
-        let insecure = try Self.hx(["-k", "https://127.0.0.1:\(nginx.tlsPort!)/"])
+        let insecure = try await Self.hx(["-k", "https://127.0.0.1:\(nginx.tlsPort!)/"])
         #expect(insecure.status == 0 && insecure.output == "hello from nginx\n")
 
         // Nothing listens at the proxy's address: a proxy failure, exit 5.
-        let deadProxy = try Self.hx(["--proxy", "http://127.0.0.1:\(try freePort())", "http://127.0.0.1:\(nginx.port)/"])
+        let deadProxy = try await Self.hx(["--proxy", "http://127.0.0.1:\(try freePort())", "http://127.0.0.1:\(nginx.port)/"])
         #expect(deadProxy.status == 5 && deadProxy.output.contains("proxy"), "\(deadProxy.output)")
-        let badProxy = try Self.hx(["--proxy", "ftp://127.0.0.1:3128", missing])
+        let badProxy = try await Self.hx(["--proxy", "ftp://127.0.0.1:3128", missing])
         #expect(badProxy.status == 2 && badProxy.output.contains("--proxy"), "\(badProxy.output)")
 
-        let usage = try Self.hx(["-H", "NoColon", missing])
+        let usage = try await Self.hx(["-H", "NoColon", missing])
         #expect(usage.status == 2 && usage.output.contains("no colon") && usage.output.contains("Usage: hx request"))
 
-        let unwritable = try Self.hx(["-o", "/nonexistent-dir/out", "http://127.0.0.1:\(nginx.port)/"])
+        let unwritable = try await Self.hx(["-o", "/nonexistent-dir/out", "http://127.0.0.1:\(nginx.port)/"])
         #expect(unwritable.status == 23 && unwritable.output.contains("cannot create"), "\(unwritable.output)")
     }
 
@@ -123,14 +130,14 @@ import Testing
         let http = "http://\(Tinyproxy.username):\(Tinyproxy.password)@127.0.0.1:\(tinyproxy.port)"
         let socks = "socks5h://\(Microsocks.username):\(Microsocks.password)@127.0.0.1:\(microsocks.port)"
         // Forwarded http://, then CONNECT with TLS (and ALPN h2) inside, then SOCKS5.
-        let forwarded = try Self.hx(["--proxy", http, "http://127.0.0.1:\(nginx.port)/"])
+        let forwarded = try await Self.hx(["--proxy", http, "http://127.0.0.1:\(nginx.port)/"])
         #expect(forwarded.status == 0 && forwarded.output == "hello from nginx\n", "\(forwarded.output)")
-        let tunnelled = try Self.hx(["-i", "--proxy", http, "--cacert", ca, "https://localhost:\(nginx.tlsPort!)/"])
+        let tunnelled = try await Self.hx(["-i", "--proxy", http, "--cacert", ca, "https://localhost:\(nginx.tlsPort!)/"])
         #expect(tunnelled.status == 0 && tunnelled.output.hasPrefix("HTTP/2 200"), "\(tunnelled.output)")
-        let viaSocks = try Self.hx(["-i", "--proxy", socks, "--cacert", ca, "https://localhost:\(nginx.tlsPort!)/"])
+        let viaSocks = try await Self.hx(["-i", "--proxy", socks, "--cacert", ca, "https://localhost:\(nginx.tlsPort!)/"])
         #expect(viaSocks.status == 0 && viaSocks.output.hasPrefix("HTTP/2 200"), "\(viaSocks.output)")
         // Wrong credentials: a proxy failure, exit 5.
-        let refused = try Self.hx(["--proxy", "http://\(Tinyproxy.username):wrong@127.0.0.1:\(tinyproxy.port)", "--cacert", ca, "https://localhost:\(nginx.tlsPort!)/"])
+        let refused = try await Self.hx(["--proxy", "http://\(Tinyproxy.username):wrong@127.0.0.1:\(tinyproxy.port)", "--cacert", ca, "https://localhost:\(nginx.tlsPort!)/"])
         #expect(refused.status == 5, "\(refused.output)")
     }
 
@@ -141,12 +148,12 @@ import Testing
         ])
         defer { server.stop() }
         let url = "https://localhost:\(server.port)/"
-        let withCertificate = try Self.hx(["-i", "--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"), "--key", pki.path("client.key"), url])
+        let withCertificate = try await Self.hx(["-i", "--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"), "--key", pki.path("client.key"), url])
         #expect(withCertificate.status == 0 && withCertificate.output.hasPrefix("HTTP/1.0 200 ok\n"), "\(withCertificate.output)")
         #expect(withCertificate.output.contains("Subject: CN=httpcore test client"))
-        let without = try Self.hx(["--cacert", pki.path("ca.pem"), url])
+        let without = try await Self.hx(["--cacert", pki.path("ca.pem"), url])
         #expect(without.status == 35 && without.output.contains("certificate required"), "\(without.output)")
-        let wrongKey = try Self.hx(["--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"), "--key", pki.path("good.key"), url])
+        let wrongKey = try await Self.hx(["--cacert", pki.path("ca.pem"), "--cert", pki.path("client.pem"), "--key", pki.path("good.key"), url])
         #expect(wrongKey.status == 35 && wrongKey.output.contains("key values mismatch"), "\(wrongKey.output)")
     }
 
@@ -154,7 +161,7 @@ import Testing
         let silent = try SilentListener()
         defer { silent.close() }
         let start = ContinuousClock.now
-        let total = try Self.hx(["-m", "0.5", "http://127.0.0.1:\(silent.port)/"])
+        let total = try await Self.hx(["-m", "0.5", "http://127.0.0.1:\(silent.port)/"])
         #expect(total.status == 28 && total.output.contains("timeout(total)"), "\(total.output)")
         #expect(ContinuousClock.now - start < .seconds(10))
     }
@@ -172,18 +179,18 @@ import Testing
             try? FileManager.default.removeItem(atPath: out)
         }
 
-        let fromFile = try Self.hx(["--h2c", "--data", "@" + file, "-o", out, url])
+        let fromFile = try await Self.hx(["--h2c", "--data", "@" + file, "-o", out, url])
         #expect(fromFile.status == 0)
         #expect(Array(try Data(contentsOf: URL(fileURLWithPath: out))) == payload)
 
-        let fromStdin = try Self.hx(["--h2c", "-X", "PUT", "--data", "@-", url], input: "read from stdin\n")
+        let fromStdin = try await Self.hx(["--h2c", "-X", "PUT", "--data", "@-", url], input: "read from stdin\n")
         #expect(fromStdin.status == 0 && fromStdin.output == "read from stdin\n", "\(fromStdin.output)")
 
-        let json = try Self.hx(["--h2c", "--json", #"{"a": [1, 2]}"#, url])
+        let json = try await Self.hx(["--h2c", "--json", #"{"a": [1, 2]}"#, url])
         #expect(json.output == #"{"a": [1, 2]}"#)
 
         // -F is multipart/form-data, as in curl; the echo shows the parts as sent.
-        let form = try Self.hx(["--h2c", "--form", "name=J Doe", "--form", "v=@-", url], input: "a&b")
+        let form = try await Self.hx(["--h2c", "--form", "name=J Doe", "--form", "v=@-", url], input: "a&b")
         let boundary = form.output.prefix { $0 != "\r\n" }.dropFirst(2)  // "\r\n" is one Character
         #expect(boundary.hasPrefix("httpcore-") && boundary.count == 41, "\(form.output)")
         #expect(form.output == "--\(boundary)\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nJ Doe\r\n"
@@ -194,7 +201,7 @@ import Testing
     @Test func benchCountsEveryRequest() async throws {
         let nginx = try await Nginx.start(tls: true)
         defer { nginx.stop() }
-        let h2c = try Self.hx(["bench", "-n", "300", "-c", "1", "-m", "10", "--h2c", "http://127.0.0.1:\(nginx.h2cPort!)/"])
+        let h2c = try await Self.hx(["bench", "-n", "300", "-c", "1", "-m", "10", "--h2c", "http://127.0.0.1:\(nginx.h2cPort!)/"])
         #expect(h2c.status == 0, "\(h2c.output)")
         for line in ["requests: 300 total, 300 done, 300 succeeded, 0 failed, 0 errored", "status codes: 300 2xx",
                      "traffic: 5.10KB (5100) of bodies", "time for request:", "connections: 1 (HTTP/2 by prior knowledge (h2c))",
@@ -202,18 +209,18 @@ import Testing
             #expect(h2c.output.contains(line), "missing \(line.debugDescription) in\n\(h2c.output)")
         }
 
-        let h1 = try Self.hx(["bench", "-n", "200", "-c", "4", "-m", "5", "--http1.1", "http://127.0.0.1:\(nginx.port)/"])
+        let h1 = try await Self.hx(["bench", "-n", "200", "-c", "4", "-m", "5", "--http1.1", "http://127.0.0.1:\(nginx.port)/"])
         #expect(h1.status == 0 && h1.output.contains("200 succeeded") && h1.output.contains("(HTTP/1.1)"), "\(h1.output)")
         #expect(h1.output.contains("-m 5 counts as 1"))
 
-        let tls = try Self.hx(["bench", "-n", "100", "-c", "2", "-m", "10", "--cacert", try TestPKI.shared().path("ca.pem"),
+        let tls = try await Self.hx(["bench", "-n", "100", "-c", "2", "-m", "10", "--cacert", try TestPKI.shared().path("ca.pem"),
                                "https://localhost:\(nginx.tlsPort!)/"])
         #expect(tls.status == 0 && tls.output.contains("100 succeeded") && tls.output.contains("(HTTP/2 over TLS)"), "\(tls.output)")
 
-        let notFound = try Self.hx(["bench", "-n", "4", "-c", "2", "--http1.1", "http://127.0.0.1:\(nginx.port)/missing"])
+        let notFound = try await Self.hx(["bench", "-n", "4", "-c", "2", "--http1.1", "http://127.0.0.1:\(nginx.port)/missing"])
         #expect(notFound.status == 1 && notFound.output.contains("0 succeeded, 4 failed") && notFound.output.contains("4 4xx"), "\(notFound.output)")
 
-        let refused = try Self.hx(["bench", "-n", "50", "http://127.0.0.1:\(try freePort())/"])
+        let refused = try await Self.hx(["bench", "-n", "50", "http://127.0.0.1:\(try freePort())/"])
         #expect(refused.status == 7, "\(refused.output)")
     }
 

@@ -60,19 +60,19 @@ import Glibc
         return path
     }
 
-    @Test func cleartextWithH2cServesBothProtocolsAndStopsOnSIGTERM() throws {
+    @Test func cleartextWithH2cServesBothProtocolsAndStopsOnSIGTERM() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let served = try Served([folder, "--port", "0", "--h2c"])
         #expect(served.output.contains("Serving \(URL(fileURLWithPath: folder).resolvingSymlinksInPath().path) on http://127.0.0.1:\(served.port) (HTTP/1.1, h2c)"))
         let url = "http://127.0.0.1:\(served.port)/hello.txt"
-        let h1 = try EndToEndTests.hx(["-i", url])
+        let h1 = try await EndToEndTests.hx(["-i", url])
         #expect(h1.status == 0 && h1.output.hasPrefix("HTTP/1.1 200 OK\n") && h1.output.hasSuffix("\n\nhello from hx serve\n"), "\(h1.output)")
-        let h2c = try EndToEndTests.hx(["-i", "--h2c", url])
+        let h2c = try await EndToEndTests.hx(["-i", "--h2c", url])
         #expect(h2c.status == 0 && h2c.output.hasPrefix("HTTP/2 200\n") && h2c.output.contains("\ncontent-length: 20\n"), "\(h2c.output)")
-        let echo = try EndToEndTests.hx(["--h2c", "--data", "ping", "http://127.0.0.1:\(served.port)/echo"])
+        let echo = try await EndToEndTests.hx(["--h2c", "--data", "ping", "http://127.0.0.1:\(served.port)/echo"])
         #expect(echo.status == 0 && echo.output == "ping", "\(echo.output)")
-        let missing = try EndToEndTests.hx(["--fail", "http://127.0.0.1:\(served.port)/missing"])
+        let missing = try await EndToEndTests.hx(["--fail", "http://127.0.0.1:\(served.port)/missing"])
         #expect(missing.status == 22)
         let reason = try served.stop(SIGTERM)
         #expect(reason == .exit && served.process.terminationStatus == 0, "\(reason) \(served.process.terminationStatus)")
@@ -81,25 +81,25 @@ import Glibc
         }
     }
 
-    @Test func tlsOffersH2AndHTTP1ByALPNAndStopsOnSIGINT() throws {
+    @Test func tlsOffersH2AndHTTP1ByALPNAndStopsOnSIGINT() async throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let pki = try TestPKI.shared()
         let served = try Served([folder, "--port", "0", "--cert", pki.path("good.pem"), "--key", pki.path("good.key"), "-q"])
         #expect(served.output.contains("on https://127.0.0.1:\(served.port) (HTTP/1.1, h2)"), "\(served.output)")
         let url = "https://localhost:\(served.port)/hello.txt"
-        let h2 = try EndToEndTests.hx(["-i", "--cacert", pki.path("ca.pem"), url])
+        let h2 = try await EndToEndTests.hx(["-i", "--cacert", pki.path("ca.pem"), url])
         #expect(h2.status == 0 && h2.output.hasPrefix("HTTP/2 200\n") && h2.output.hasSuffix("\n\nhello from hx serve\n"), "\(h2.output)")
-        let h1 = try EndToEndTests.hx(["-i", "--http1.1", "--cacert", pki.path("ca.pem"), url])
+        let h1 = try await EndToEndTests.hx(["-i", "--http1.1", "--cacert", pki.path("ca.pem"), url])
         #expect(h1.status == 0 && h1.output.hasPrefix("HTTP/1.1 200 OK\n"), "\(h1.output)")
         let reason = try served.stop(SIGINT)
         #expect(reason == .exit && served.process.terminationStatus == 0, "\(reason) \(served.process.terminationStatus)")
         #expect(!served.output.contains("\"GET"), "-q: no access log")
     }
 
-    @Test func usageErrorsExit2() throws {
+    @Test func usageErrorsExit2() async throws {
         for arguments in [["serve", "--cert", "x.pem"], ["serve", "--h2c", "--cert", "a", "--key", "b"], ["serve", "/no/such/folder"], ["serve", "--port", "70000"]] {
-            let result = try EndToEndTests.hx(arguments)
+            let result = try await EndToEndTests.hx(arguments)
             #expect(result.status == 2, "\(arguments): \(result.status) \(result.output)")
         }
     }
