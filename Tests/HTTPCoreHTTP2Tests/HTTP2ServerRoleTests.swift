@@ -13,8 +13,11 @@ struct HTTP2RolePair {
     let server: HTTP2Connection
     static let origin = Origin(scheme: "http", host: "example.com", port: 80)
 
-    static func start(clock: any HTTPClock = SystemClock(), server configure: (inout HTTP2Connection.Configuration) -> Void = { _ in }) async throws -> HTTP2RolePair {
-        let pipes = MockStreamPair.make(clock: clock)
+    static func start(
+        clock: any HTTPClock = SystemClock(), capacity: Int = 256 * 1024,
+        server configure: (inout HTTP2Connection.Configuration) -> Void = { _ in }
+    ) async throws -> HTTP2RolePair {
+        let pipes = MockStreamPair.make(clock: clock, capacity: capacity)
         var configuration = HTTP2Connection.Configuration()
         configure(&configuration)
         let server = try await HTTP2Connection.accept(over: pipes.server, origin: origin, clock: clock, configuration: configuration)
@@ -71,6 +74,42 @@ struct HTTP2RolePair {
         await pair.client.close()
         try await serving.value // receiveRequest returned nil: the client closed
         await waitUntil("both sides forgot every stream") { pair.client.trackedStreamCount == 0 && pair.server.trackedStreamCount == 0 }
+    }
+
+    /// A task cancelled while it writes the connection's frames must not cut them: the
+    /// stream abandons a cancelled task's write (its contract), and a frame cut short
+    /// breaks every stream of the connection. Pipes of 64 bytes and an upload beside make
+    /// nearly every write wait for the peer, so callers of `startRequest` cancelled at
+    /// random points land mid-write; the upload and every request after must still be
+    /// answered whole.
+    @Test func callersCancelledMidWriteNeverCutTheConnectionsFrames() async throws {
+        let pair = try await HTTP2RolePair.start(capacity: 64)
+        let serving = pair.serve { server, id, _ in
+            let body = try await server.readStream(id)
+            try await server.startResponse(HTTPResponse(status: .ok), on: id)
+            try await server.sendData(Array("whole \(body.count)".utf8), on: id, endStream: true)
+        }
+        let upload = Task {
+            let id = try await pair.client.startRequest(HTTP2RolePair.post)
+            for _ in 0..<64 { try await pair.client.sendData([UInt8](repeating: 0x61, count: 4096), on: id) }
+            try await pair.client.endStream(id)
+            _ = try await pair.client.receiveResponse(on: id)
+            return String(decoding: try await pair.client.readStream(id), as: UTF8.self)
+        }
+        let get = HTTPRequest(method: .get, scheme: "http", authority: "example.com", path: "/")
+        for round in 0..<600 {
+            let opening = Task { try await pair.client.startRequest(get, endStream: true) }
+            for _ in 0..<(round % 5) { await Task.yield() }
+            opening.cancel()
+            _ = await opening.result
+        }
+        #expect(try await upload.value == "whole 262144")
+        for _ in 0..<10 {
+            let response = try await pair.client.send(try Request(url: "http://example.com/"))
+            #expect(try await response.body.text() == "whole 0")
+        }
+        await pair.client.close()
+        _ = try? await serving.value
     }
 
     @Test func aServerEchoStreamsEachChunkBackAsItArrives() async throws {
