@@ -52,11 +52,19 @@ public struct ResponseBody: AsyncSequence, Sendable {
     /// Calls `done` once, when the body has been read to its end, has failed, or has been
     /// let go (closed, or every copy dropped); at once if that already happened. The pool
     /// hands its connection back this way, on the connection's own body: a wrapping body
-    /// would cost the request path three more allocations.
+    /// would cost the request path three more allocations. A second completion runs after
+    /// the first (a pool over a transport that sets one too), never instead of it.
     package func onFinish(_ done: @escaping @Sendable () -> Void) {
         let finished = handle.state.withLock { state in
             guard !state.ended, !state.released, !state.failed else { return true }
-            state.onFinish = done
+            if let first = state.onFinish {
+                state.onFinish = {
+                    first()
+                    done()
+                }
+            } else {
+                state.onFinish = done
+            }
             return false
         }
         if finished { done() }
