@@ -121,7 +121,12 @@ extension HTTP2Connection {
     /// Flushes soon, from a task of its own, so frames submitted meanwhile (a burst of
     /// requests on the loop) leave in one write instead of one write each.
     func scheduleFlush() {
-        guard claimScheduledFlush() else { return }
+        let start = state.withLock { state -> Bool in
+            guard !state.flushScheduled else { return false }
+            state.flushScheduled = true
+            return true
+        }
+        guard start else { return }
         Task(executorPreference: stream.preferredTaskExecutor) {
             self.state.withLock { $0.flushScheduled = false }
             await self.flush()
@@ -135,15 +140,6 @@ extension HTTP2Connection {
     /// bodies ended early on other streams.)
     func flushFromCaller() async {
         _ = await Task(executorPreference: stream.preferredTaskExecutor) { await self.flush() }.value
-    }
-
-    /// Whether the caller is the one to flush: no other is scheduled.
-    private func claimScheduledFlush() -> Bool {
-        state.withLock { state -> Bool in
-            guard !state.flushScheduled else { return false }
-            state.flushScheduled = true
-            return true
-        }
     }
 
     /// Ends the connection: every waiter fails with `error` (not processed where the

@@ -66,11 +66,4 @@ package struct HTTP2HeaderList: Sendable, ExpressibleByArrayLiteral {
             }
         }
     }
-
-    /// The fields as strings (for tests and diagnostics).
-    package var pairs: [(name: String, value: String)] {
-        var pairs: [(name: String, value: String)] = []
-        forEach { name, value in pairs.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))) }
-        return pairs
-    }
 }
