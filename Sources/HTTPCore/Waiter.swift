@@ -37,7 +37,14 @@ package struct Waiter<Value: Sendable>: Sendable {
     /// write of a backend stream waits with one).
     @inlinable
     package func wait(onCancel: @Sendable () -> Void = {}) async throws -> Value {
-        try await withTaskCancellationHandler {
+        // Takes the lock once more after waking. The resumer stored the result under it
+        // before resuming, so this orders everything the resumer wrote before `resume`
+        // ahead of what the woken task reads next, in a way ThreadSanitizer sees. The
+        // runtime orders resume and wake-up itself, but TSan missed that edge: it reported
+        // a socket made on a libuv loop thread, handed over through a waiter, as racing
+        // with the woken task's first read of it. One uncontended lock, no allocation.
+        defer { state.withLock { _ in } }
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let ready: Result<Value, any Error>? = state.withLock { state in
                     if let result = state.result { return result }

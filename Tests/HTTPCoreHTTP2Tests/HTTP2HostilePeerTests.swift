@@ -389,23 +389,23 @@ func guarded<T: Sendable>(
     let task = Task { try await operation() }
     let timedOut = Locked(false)
     let guardTask = Task {
-        try await Task.sleep(for: .seconds(10))
+        try await Task.sleep(for: TestTiming.guardTime(.seconds(10)))
         timedOut.withLock { $0 = true }
         task.cancel()
     }
     let result = await task.result
     guardTask.cancel()
-    if timedOut.withLock({ $0 }) { Issue.record("\(what) did not finish within 10 s: a hang", sourceLocation: sourceLocation) }
+    if timedOut.withLock({ $0 }) { Issue.record("\(what) did not finish within \(TestTiming.guardTime(.seconds(10))): a hang", sourceLocation: sourceLocation) }
     return result
 }
 
 /// Polls `condition` (10 ms apart) for up to 10 s, recording an issue if it never holds.
 func guardedWait(_ what: String, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async {
-    for _ in 0..<1000 {
+    for _ in 0..<Int(1000 * TestTiming.scale) {
         if condition() { return }
         try? await Task.sleep(for: .milliseconds(10))
     }
-    Issue.record("\(what): not within 10 s", sourceLocation: sourceLocation)
+    Issue.record("\(what): not within \(TestTiming.guardTime(.seconds(10)))", sourceLocation: sourceLocation)
 }
 
 /// Checks that `result` failed with `code` and, when given, an `HTTP2Failure` with that

@@ -19,6 +19,9 @@ struct HTTP2RolePair {
     ) async throws -> HTTP2RolePair {
         let pipes = MockStreamPair.make(clock: clock, capacity: capacity)
         var configuration = HTTP2Connection.Configuration()
+        // The server's own PING deadline too (see the client's below): under
+        // ThreadSanitizer on a loaded machine a 10 s deadline ended a live pair.
+        configuration.keepAliveTimeout = .seconds(60)
         configure(&configuration)
         let server = try await HTTP2Connection.accept(over: pipes.server, origin: origin, clock: clock, configuration: configuration)
         // A PING unanswered for 10 s (the default) ends the connection. Twice in the full
