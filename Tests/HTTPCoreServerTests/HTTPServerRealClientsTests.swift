@@ -50,11 +50,7 @@ import Testing
 
     /// Runs a client process off Swift's cooperative threads (it blocks while it waits).
     func run(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> HarnessProcess.Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try HarnessProcess.run(executable, arguments, input: input, timeout: .seconds(120)) })
-            }
-        }
+        try await offCooperativeThreads { try HarnessProcess.run(executable, arguments, input: input, timeout: .seconds(120)) }
     }
 
     @Test func curlOverHTTP1AndH2c() async throws {

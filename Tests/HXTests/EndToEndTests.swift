@@ -23,11 +23,7 @@ import Testing
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw HarnessError("no hx binary at \(binary): build the hx product with the tests")
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try HarnessProcess.run(binary, arguments, input: input, timeout: .seconds(120)) })
-            }
-        }
+        return try await offCooperativeThreads { try HarnessProcess.run(binary, arguments, input: input, timeout: .seconds(120)) }
     }
 
     static func temporaryPath() -> String {

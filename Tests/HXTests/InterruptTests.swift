@@ -10,7 +10,8 @@ import Glibc
 /// closed, what was received kept, and for `hx bench` the report of what was counted.
 @Suite(.serialized) struct InterruptTests {
     /// Starts hx with output in a file; `body` gets the process, and this returns its output.
-    static func interrupting(_ arguments: [String], after body: (Process) throws -> Void) throws -> (Process, String) {
+    /// Waits by polling with `Task.sleep`, never blocking a cooperative thread.
+    static func interrupting(_ arguments: [String], after body: (Process) async throws -> Void) async throws -> (Process, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("hx-interrupt-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else { throw HarnessError("cannot create \(log.path)") }
         defer { try? FileManager.default.removeItem(at: log) }
@@ -24,37 +25,39 @@ import Glibc
         process.standardInput = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        try body(process)
+        try await body(process)
         process.interrupt()
         let deadline = ContinuousClock.now + .seconds(20)
-        while process.isRunning, ContinuousClock.now < deadline { usleep(10_000) }
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         guard !process.isRunning else { throw HarnessError("hx still runs 20 s after SIGINT") }
         return (process, try String(contentsOf: log, encoding: .utf8))
     }
 
-    @Test func downloadStopsWithStatus130AndKeepsWhatArrived() throws {
+    @Test func downloadStopsWithStatus130AndKeepsWhatArrived() async throws {
         let server = try StallingServer(announced: 1_000_000, sent: 1_000)
         let file = EndToEndTests.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let (process, output) = try Self.interrupting(["-o", file, "http://127.0.0.1:\(server.port)/"]) { _ in
-            guard server.sentPart.wait(timeout: .now() + 20) == .success else { throw HarnessError("hx never asked") }
+        let (process, output) = try await Self.interrupting(["-o", file, "http://127.0.0.1:\(server.port)/"]) { _ in
+            let sentPart = server.sentPart
+            guard try await offCooperativeThreads({ sentPart.wait(timeout: .now() + 20) }) == .success else { throw HarnessError("hx never asked") }
             // Until the 1,000 bytes are in the file: hx is inside the body, waiting for more.
             let deadline = ContinuousClock.now + .seconds(10)
             while (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) != 1_000, ContinuousClock.now < deadline {
-                usleep(10_000)
+                try await Task.sleep(for: .milliseconds(10))
             }
         }
         #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(process.terminationReason) \(process.terminationStatus)")
         #expect(output.contains("hx: interrupted"), "\(output)")
         #expect((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) == 1_000)
-        #expect(server.sawClose.wait(timeout: .now() + 10) == .success, "the connection was left open")
+        let sawClose = server.sawClose
+        #expect(try await offCooperativeThreads { sawClose.wait(timeout: .now() + 10) } == .success, "the connection was left open")
     }
 
     @Test func benchReportsWhatWasCountedBeforeTheInterrupt() async throws {
         let nginx = try await Nginx.start(tls: true)
         defer { nginx.stop() }
         let arguments = ["bench", "-n", "100000000", "-c", "1", "-m", "10", "--h2c", "http://127.0.0.1:\(nginx.h2cPort!)/"]
-        let (process, output) = try Self.interrupting(arguments) { _ in usleep(1_500_000) }
+        let (process, output) = try await Self.interrupting(arguments) { _ in try await Task.sleep(for: .milliseconds(1500)) }
         #expect(process.terminationReason == .exit && process.terminationStatus == 130, "\(output)")
         // The streams cancelled by Ctrl-C count as neither done nor failed.
         let counts = output.firstMatch(of: /requests: 100000000 total, (\d+) done, (\d+) succeeded, 0 failed, 0 errored/)
