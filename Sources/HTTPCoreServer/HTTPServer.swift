@@ -228,8 +228,12 @@ public final class HTTPServer: Sendable {
     /// The request/response way: each request of the connection in a task of its own (one
     /// at a time over HTTP/1.1, as its streams arrive over HTTP/2), each holding one of the
     /// server's `concurrency` permits while its handler runs.
+    ///
+    /// A discarding group: a plain task group keeps every finished child until someone
+    /// awaits it, which for a connection that lives for many requests is memory growing
+    /// with each one (3 to 5 KiB a request; the soak of issue 18 found it).
     private func serveRequests(on connection: any ServedConnection, _ respond: @escaping RequestHandler) async {
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             while let (stream, head) = try? await connection.receiveRequest() {
                 let request = HTTPServerRequest(
                     head: head, body: HTTPServerRequestBody(connection: connection, stream: stream),
@@ -242,7 +246,6 @@ public final class HTTPServer: Sendable {
                     await handle(request, writer, respond) // HTTP/1.1: the next request waits for this response
                 }
             }
-            await group.waitForAll()
         }
         await connection.finish()
     }
