@@ -100,6 +100,13 @@ extension HTTP2Connection {
         }
     }
 
+    /// Forgets what `readStream` kept of `stream`'s end for `receiveTrailers`, for a
+    /// caller done with the stream that never asked for the trailers: without this the
+    /// entry stays as long as the connection (the server calls it when a handler is done).
+    package func forgetEnd(of stream: HTTP2StreamID) {
+        state.withLock { _ = $0.endedStreams.removeValue(forKey: stream.rawValue) }
+    }
+
     /// Resets `stream` with `code` (RST_STREAM) and forgets it: every wait on it fails
     /// with `.cancelled`, and its slot goes to the next request.
     public func resetStream(_ stream: HTTP2StreamID, code: HTTP2ErrorCode = .cancel) {

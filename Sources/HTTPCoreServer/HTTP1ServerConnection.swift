@@ -363,6 +363,9 @@ final class HTTP1ServerConnection: ServedConnection {
         await close()
     }
 
+    /// The next request's head resets what the reader kept of this one.
+    func exchangeEnded(_ stream: HTTPServerStreamID) {}
+
     /// Graceful shutdown: the response in flight says `Connection: close` if its head has
     /// not gone yet, and no further request is read.
     func drain() async {

@@ -59,6 +59,13 @@ final class HTTP2ServerConnection: ServedConnection {
         await connection.finishAndClose()
     }
 
+    /// A body read to its end left its trailers with the connection for `receiveTrailers`;
+    /// a handler that never asked would leave them there for the connection's life (the
+    /// soak of issue 18 found the server's memory creeping up by them, one per upload).
+    func exchangeEnded(_ stream: HTTPServerStreamID) {
+        connection.forgetEnd(of: Self.id(stream))
+    }
+
     /// Closes the connection once it has served no stream for `idle` (the keep-alive
     /// bound HTTP/1.1 gets from its read deadline). Runs until the connection ends.
     func closeWhenIdle(for idle: Duration, clock: any HTTPClock) async {

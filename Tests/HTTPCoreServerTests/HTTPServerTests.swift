@@ -355,6 +355,28 @@ let helloHandler: HTTPServer.Handler = .requests { request, response in
         await fixture.server.shutdown()
     }
 
+    /// The soak (issue 18) found this: over HTTP/2, a request body read to its end left
+    /// its trailers with the connection for a `trailers()` call that never came, one entry
+    /// per upload for the connection's life. Once each handler is done, nothing of its
+    /// stream may stay.
+    @Test func http2UploadsLeaveNoStreamStateOnceTheirHandlersAreDone() async throws {
+        let fixture = try await ServerFixture.start(handler: .requests { request, response in
+            var count = 0
+            for try await piece in request.body { count += piece.count }
+            try await response.respond(HTTPResponse(status: .ok), body: Array(String(count).utf8))
+        })
+        let pool = try fixture.pool(http2: true)
+        for _ in 0..<10 {
+            let response = try await pool.send(try Request(method: "POST", url: fixture.url + "/", body: .bytes(Array(repeating: 1, count: 100))))
+            #expect(String(decoding: try await response.body.collect(upTo: 100), as: UTF8.self) == "100")
+        }
+        await waitUntil("every handler is done") { fixture.server.requestsServed == 10 && fixture.server.requestsInFlight == 0 }
+        await waitUntil("the streams are forgotten") { fixture.server.http2StreamLeftovers == (0, 0) }
+        #expect(fixture.server.http2StreamLeftovers == (0, 0))
+        await pool.shutdown()
+        await fixture.server.shutdown()
+    }
+
     @Test func gracefulShutdownLetsTheRequestInFlightFinish() async throws {
         let gate = Gate()
         let fixture = try await ServerFixture.start(handler: .requests { _, response in
