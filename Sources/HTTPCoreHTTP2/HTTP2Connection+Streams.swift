@@ -100,11 +100,17 @@ extension HTTP2Connection {
         }
     }
 
-    /// Forgets what `readStream` kept of `stream`'s end for `receiveTrailers`, for a
-    /// caller done with the stream that never asked for the trailers: without this the
-    /// entry stays as long as the connection (the server calls it when a handler is done).
-    package func forgetEnd(of stream: HTTP2StreamID) {
-        state.withLock { _ = $0.endedStreams.removeValue(forKey: stream.rawValue) }
+    /// The application is done with `stream` without reading it to its end or resetting
+    /// it (a server whose handler returned): what `readStream` kept of its end for
+    /// `receiveTrailers` goes now, and the stream itself once the wire is done with it.
+    /// Otherwise both stay for the connection's life: the end until `receiveTrailers`, and
+    /// a stream that closed with an error (a client's RST_STREAM after the handler
+    /// returned, its response still queued) until someone reads that error.
+    package func finishedWith(_ stream: HTTP2StreamID) {
+        state.withLock { state in
+            _ = state.endedStreams.removeValue(forKey: stream.rawValue)
+            state.machine.consumerFinished(stream.rawValue)
+        }
     }
 
     /// Resets `stream` with `code` (RST_STREAM) and forgets it: every wait on it fails

@@ -59,11 +59,12 @@ final class HTTP2ServerConnection: ServedConnection {
         await connection.finishAndClose()
     }
 
-    /// A body read to its end left its trailers with the connection for `receiveTrailers`;
-    /// a handler that never asked would leave them there for the connection's life (the
-    /// soak of issue 18 found the server's memory creeping up by them, one per upload).
+    /// A body read to its end left its trailers with the connection for `receiveTrailers`,
+    /// and a stream the client reset after the handler returned kept its error for a
+    /// reader: both stayed for the connection's life (the soak of issue 18 found the
+    /// server's memory creeping up by them, one per upload and one per thousand requests).
     func exchangeEnded(_ stream: HTTPServerStreamID) {
-        connection.forgetEnd(of: Self.id(stream))
+        connection.finishedWith(Self.id(stream))
     }
 
     /// Closes the connection once it has served no stream for `idle` (the keep-alive

@@ -377,6 +377,30 @@ let helloHandler: HTTPServer.Handler = .requests { request, response in
         await fixture.server.shutdown()
     }
 
+    /// The soak (issue 18) found this too: a client that resets a stream after the
+    /// handler returned, with the response still queued behind the client's window, left
+    /// the stream (closed with an error nobody would read) in the server's machine for the
+    /// connection's life.
+    @Test func http2StreamResetAfterItsHandlerReturnedIsForgotten() async throws {
+        let fixture = try await ServerFixture.start(handler: .requests { _, response in
+            // Within the upload buffer (256 KiB), so `respond` returns with most of it queued.
+            try await response.respond(HTTPResponse(status: .ok), body: Array(repeating: 7, count: 200 << 10))
+        })
+        var configuration = ConnectionPool.Configuration()
+        configuration.http1 = false
+        configuration.http2 = true
+        configuration.keepaliveExpiry = nil
+        configuration.http2Connection.streamWindow = 16 << 10
+        let pool = try ConnectionPool(backend: fixture.backend, configuration: configuration)
+        let response = try await pool.send(try Request(url: fixture.url + "/"))
+        await waitUntil("the handler returned") { fixture.server.requestsServed == 1 && fixture.server.http2StreamLeftovers.tracked == 1 }
+        response.body.close() // RST_STREAM(CANCEL) while the server still holds most of the body
+        await waitUntil("the server forgot the stream") { fixture.server.http2StreamLeftovers == (0, 0) }
+        #expect(fixture.server.http2StreamLeftovers == (0, 0))
+        await pool.shutdown()
+        await fixture.server.shutdown()
+    }
+
     @Test func gracefulShutdownLetsTheRequestInFlightFinish() async throws {
         let gate = Gate()
         let fixture = try await ServerFixture.start(handler: .requests { _, response in
