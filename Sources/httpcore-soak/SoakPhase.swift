@@ -94,10 +94,12 @@ struct SoakPhase {
         report.tally = shared.tally.withLock { $0 }
 
         // Every body was read or closed: nothing may hold a slot, a stream or a queue place.
-        if let leak = await Self.poll(seconds: 5, { Self.leftovers(client) }) {
+        // Both waits end well before an idle connection expires (5 s), which would free
+        // whatever it held and hide the leftover.
+        if let leak = await Self.poll("the pool after the last request", seconds: 2, { Self.leftovers(client) }) {
             report.failures.append("after the last request: \(leak)")
         }
-        if let busy = await Self.poll(seconds: 5, {
+        if let busy = await Self.poll("the server after the last request", seconds: 2, {
             let (tracked, keptEnds) = server.http2StreamLeftovers
             return server.requestsInFlight == 0 && tracked == 0 && keptEnds == 0
                 ? nil : "\(server.requestsInFlight) requests in flight, \(tracked) HTTP/2 streams tracked, \(keptEnds) request ends kept"
@@ -114,7 +116,7 @@ struct SoakPhase {
         report.connections = client.connections.joined(separator: "\n")
 
         await client.shutdown()
-        if let open = await Self.poll(seconds: 10, {
+        if let open = await Self.poll("the server after the client shut down", seconds: 10, {
             server.connectionCount == 0 && server.requestsInFlight == 0
                 ? nil : "\(server.connectionCount) connections, \(server.requestsInFlight) requests in flight"
         }) {
@@ -124,7 +126,7 @@ struct SoakPhase {
         if let backend = serverBackend as? LibUVBackend { await backend.shutdown() }
         if let backend = clientBackend as? LibUVBackend { await backend.shutdown() }
         let baseline = report.descriptors.baseline
-        if let left = await Self.poll(seconds: 5, {
+        if let left = await Self.poll("the descriptors after shutdown", seconds: 5, {
             let open = ProcessGauges.openDescriptors()
             return open == baseline ? nil : "\(open) descriptors open, \(baseline) before the phase"
         }) {
@@ -134,12 +136,12 @@ struct SoakPhase {
         return report
     }
 
-    /// Makes and shuts down a backend of the phase's kind and sleeps once, so that what
-    /// the process opens for good the first time (see main.swift) is open before a baseline.
+    /// A short run of the phase's kind whose report is dropped, so that what the process
+    /// opens for good the first time (see main.swift) is open before a baseline.
     func warmUpProcess() async {
-        let backend = makeBackend()
-        try? await Task.sleep(for: .milliseconds(1))
-        if let backend = backend as? LibUVBackend { await backend.shutdown() }
+        var options = options
+        options.requests = 500
+        _ = await SoakPhase(wire: wire, options: options).run()
     }
 
     // MARK: - One request
@@ -281,12 +283,17 @@ struct SoakPhase {
     }
 
     /// Polls `check` (nil: settled) every 10 ms for up to `seconds`; its last complaint.
-    static func poll(seconds: Int, _ check: () -> String?) async -> String? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
+    /// Settling that took more than 100 ms is printed with the first complaint: a count
+    /// that reaches zero only when an idle connection expires is a leftover too.
+    static func poll(_ what: String, seconds: Int, _ check: () -> String?) async -> String? {
+        let start = ContinuousClock.now
+        let first = check()
         while let complaint = check() {
-            if ContinuousClock.now >= deadline { return complaint }
+            if ContinuousClock.now >= start + .seconds(seconds) { return complaint }
             try? await Task.sleep(for: .milliseconds(10))
         }
+        let took = Self.seconds(since: start)
+        if let first, took > 0.1 { print("settle: \(what) took \(format(took, 2)) s; at first: \(first)") }
         return nil
     }
 

@@ -25,7 +25,7 @@ do {
 // global signal pipe, libdispatch's epoll, eventfd and timerfds) are opened here, before
 // the phases take their baselines: what a phase leaves open beyond that is its own.
 let startDescriptors = ProcessGauges.openDescriptors()
-await SoakPhase(wire: .http1, options: options).warmUpProcess()
+for wire in options.wires { await SoakPhase(wire: wire, options: options).warmUpProcess() }
 
 var failed = false
 var csv = [SoakSample.csvHeader]
