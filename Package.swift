@@ -112,6 +112,17 @@ let package = Package(
             swiftSettings: settings
         ),
 
+        // The soak (issue 18): HTTPClient against HTTPServer in one process over loopback,
+        // both protocols, with cancellations and faults, checking memory, descriptors and
+        // leftovers; scripts/soak.sh builds it in release and runs it. Not a product.
+        .executableTarget(
+            name: "httpcore-soak",
+            dependencies: [
+                "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreServer", "HTTPCoreHTTP2", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes,
+            ],
+            swiftSettings: settings
+        ),
+
         // Shared by the test targets: backend fixtures, peers on loopback (nginx, openssl
         // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
         .target(

@@ -100,6 +100,19 @@ extension HTTP2Connection {
         }
     }
 
+    /// The application is done with `stream` without reading it to its end or resetting
+    /// it (a server whose handler returned): what `readStream` kept of its end for
+    /// `receiveTrailers` goes now, and the stream itself once the wire is done with it.
+    /// Otherwise both stay for the connection's life: the end until `receiveTrailers`, and
+    /// a stream that closed with an error (a client's RST_STREAM after the handler
+    /// returned, its response still queued) until someone reads that error.
+    package func finishedWith(_ stream: HTTP2StreamID) {
+        state.withLock { state in
+            _ = state.endedStreams.removeValue(forKey: stream.rawValue)
+            state.machine.consumerFinished(stream.rawValue)
+        }
+    }
+
     /// Resets `stream` with `code` (RST_STREAM) and forgets it: every wait on it fails
     /// with `.cancelled`, and its slot goes to the next request.
     public func resetStream(_ stream: HTTP2StreamID, code: HTTP2ErrorCode = .cancel) {

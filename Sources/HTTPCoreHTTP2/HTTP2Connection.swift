@@ -128,6 +128,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     /// Streams the machine still tracks (for tests: none may leak).
     package var trackedStreamCount: Int { state.withLock { $0.machine.streams.count } }
 
+    /// Stream ends `readStream` keeps for a later `receiveTrailers` (for tests: none may
+    /// outlive their exchange).
+    package var keptStreamEnds: Int { state.withLock { $0.endedStreams.count } }
+
     /// Whether a task waits for the head of `stream` (for tests that act on a waiter).
     package func isWaitingForHead(_ stream: HTTP2StreamID) -> Bool { state.withLock { $0.headWaiters[stream.rawValue] != nil } }
 

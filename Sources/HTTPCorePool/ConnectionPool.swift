@@ -101,6 +101,13 @@ public final class ConnectionPool: RequestInterface, Sendable {
         }
     }
 
+    /// The open connections themselves, for leak checks that look inside one (the HTTP/2
+    /// streams its machine still tracks, its upload tasks): the soak
+    /// (Sources/httpcore-soak) and tests. Package access: applications have `snapshot`.
+    package var openConnections: [any Connection] {
+        core.withLock { core in core.live.keys.sorted().compactMap { core.live[$0] } }
+    }
+
     /// Every origin's connections (state, protocol, requests in use and the limit, idle
     /// age) and queued requests, at one instant.
     public var snapshot: PoolSnapshot {

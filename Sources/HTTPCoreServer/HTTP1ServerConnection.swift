@@ -330,11 +330,18 @@ final class HTTP1ServerConnection: ServedConnection {
         try await waiter?.wait()
     }
 
+    /// A failed write ends the connection, and with it the response: the handler may no
+    /// longer be able to say so (a write that fails inside `respond` for an empty body, or
+    /// in `finish`, leaves its writer finished), and the next `receiveRequest` waits for
+    /// the response's end. Without this, a client that went away before such a write held
+    /// its connection in the server forever (found by the soak, issue 18).
     private func write(_ bytes: [UInt8]) async throws {
         do {
             try await stream.write(bytes, deadline: timeouts.body.map { clock.now + $0 })
         } catch {
+            writer.withLock { $0.keepAlive = false }
             await stream.close(.abortive)
+            responseEnded()
             throw error
         }
     }
@@ -355,6 +362,9 @@ final class HTTP1ServerConnection: ServedConnection {
     func finish() async {
         await close()
     }
+
+    /// The next request's head resets what the reader kept of this one.
+    func exchangeEnded(_ stream: HTTPServerStreamID) {}
 
     /// Graceful shutdown: the response in flight says `Connection: close` if its head has
     /// not gone yet, and no further request is read.

@@ -59,6 +59,14 @@ final class HTTP2ServerConnection: ServedConnection {
         await connection.finishAndClose()
     }
 
+    /// A body read to its end left its trailers with the connection for `receiveTrailers`,
+    /// and a stream the client reset after the handler returned kept its error for a
+    /// reader: both stayed for the connection's life (the soak of issue 18 found the
+    /// server's memory creeping up by them, one per upload and one per thousand requests).
+    func exchangeEnded(_ stream: HTTPServerStreamID) {
+        connection.finishedWith(Self.id(stream))
+    }
+
     /// Closes the connection once it has served no stream for `idle` (the keep-alive
     /// bound HTTP/1.1 gets from its read deadline). Runs until the connection ends.
     func closeWhenIdle(for idle: Duration, clock: any HTTPClock) async {

@@ -57,4 +57,6 @@ protocol ServedConnection: HTTPServerConnection {
     func drain() async
     /// Writes everything answered, then closes.
     func finish() async
+    /// The handler of `stream` is done: nothing may read its request any more.
+    func exchangeEnded(_ stream: HTTPServerStreamID)
 }
