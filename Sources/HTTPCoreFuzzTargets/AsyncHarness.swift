@@ -1,5 +1,6 @@
 import Dispatch
 import HTTPCore
+import HTTPCoreHTTP2
 
 /// Runs the async HTTP/2 exchanges from libFuzzer's synchronous callback, and checks what
 /// must be true once a connection is over.
@@ -26,6 +27,11 @@ enum AsyncHarness {
             if ContinuousClock.now - start > .seconds(2) { preconditionFailure("fuzz invariant broken: \(message())") }
             await Task.yield()
         }
+    }
+
+    /// A connection the harness let go of: nil once it is freed.
+    struct WeakConnection {
+        weak var connection: HTTP2Connection?
     }
 
     /// Every error out of the connection's API must be the typed one.

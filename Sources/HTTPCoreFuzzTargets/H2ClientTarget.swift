@@ -8,7 +8,7 @@ import HTTPTypes
 /// first byte of the answer), then reads whatever the fuzzer wrote as the server, after a
 /// valid empty SETTINGS frame the harness writes first. Then the server closes. Every call
 /// ends with a response or an `HTTPCoreError`, nothing hangs, and once the connection is
-/// closed it tracks no stream and runs no upload.
+/// closed it tracks no stream, runs no upload, and is freed.
 ///
 /// Input: byte 0 seeds the split of the server's bytes; byte 1 picks the streams (bits
 /// 0-1: how many; bit 2: with a request body; bit 3: answer from the server in one write);
@@ -28,6 +28,13 @@ enum H2ClientTarget {
     }
 
     static func exchange(streams count: Int, withBody: Bool, serverSends pieces: [[UInt8]]) async {
+        let released = await converse(streams: count, withBody: withBody, serverSends: pieces)
+        await AsyncHarness.settle("client: the connection was not freed after close (a retain cycle, or a task that never ends)") {
+            released.connection == nil
+        }
+    }
+
+    static func converse(streams count: Int, withBody: Bool, serverSends pieces: [[UInt8]]) async -> AsyncHarness.WeakConnection {
         let clock = ManualClock()
         let pipes = MockStreamPair.make(clock: clock)
         let connection: HTTP2Connection
@@ -62,6 +69,7 @@ enum H2ClientTarget {
         await AsyncHarness.settle("client: \(connection.trackedStreamCount) streams, \(connection.uploadCount) uploads left after close") {
             connection.trackedStreamCount == 0 && connection.uploadCount == 0 && connection.isClosed
         }
+        return AsyncHarness.WeakConnection(connection: connection)
     }
 
     /// What a user of the stream API does: the head, the body to its end, the trailers.

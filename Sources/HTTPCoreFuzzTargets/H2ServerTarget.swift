@@ -8,7 +8,7 @@ import HTTPTypes
 /// connection preface and an empty SETTINGS frame the harness writes first, and answers
 /// every request it is handed (the body read to its end, then 200 with a short body).
 /// Then the client closes. Every call ends in success or an `HTTPCoreError`, nothing
-/// hangs, and once the connection is closed it tracks no stream.
+/// hangs, and once the connection is closed it tracks no stream and is freed.
 ///
 /// Input: byte 0 seeds the split of the client's bytes; byte 1 bit 0: send them in one
 /// write; the rest is the client's bytes after its preface and SETTINGS.
@@ -26,6 +26,13 @@ enum H2ServerTarget {
     }
 
     static func exchange(clientSends pieces: [[UInt8]]) async {
+        let released = await converse(clientSends: pieces)
+        await AsyncHarness.settle("server: the connection was not freed after close (a retain cycle, or a task that never ends)") {
+            released.connection == nil
+        }
+    }
+
+    static func converse(clientSends pieces: [[UInt8]]) async -> AsyncHarness.WeakConnection {
         let clock = ManualClock()
         let pipes = MockStreamPair.make(clock: clock)
         let connection: HTTP2Connection
@@ -60,6 +67,7 @@ enum H2ServerTarget {
         await AsyncHarness.settle("server: \(connection.trackedStreamCount) streams, \(connection.uploadCount) uploads left after close") {
             connection.trackedStreamCount == 0 && connection.uploadCount == 0 && connection.isClosed
         }
+        return AsyncHarness.WeakConnection(connection: connection)
     }
 
     /// What a handler does: reads the request body, answers 200 with a short body.

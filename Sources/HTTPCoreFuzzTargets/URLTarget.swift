@@ -43,8 +43,14 @@ enum URLTarget {
             FuzzCheck.that(!proxy.host.isEmpty && proxy.host.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, "proxy host \(proxy.host.debugDescription)")
             FuzzCheck.that((1...65535).contains(proxy.port), "proxy port \(proxy.port)")
         } catch {
-            if text.utf8.count >= 16 { FuzzCheck.that(!"\(error)".contains(text), "a proxy URL error repeats the URL: \(error)") }
+            if text.utf8.count >= 16 { FuzzCheck.that(!contains(Array("\(error)".utf8), Array(text.utf8)), "a proxy URL error repeats the URL: \(error)") }
         }
+    }
+
+    /// Byte by byte (Foundation's `contains`, which this module sees, stops at a NUL).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard needle.count <= haystack.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 
     static func checkVisible(_ url: ClientURL, from text: String) {
