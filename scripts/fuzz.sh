@@ -41,8 +41,14 @@ run() {
     for folder in Fuzz/corpus/$target Fuzz/regressions/$target; do
         [[ -d $folder ]] && cp -n "$folder"/* "$work/corpus/" 2>/dev/null || true
     done
-    local dict=()
-    [[ -f Fuzz/dict/$target.dict ]] && dict=(-dict="Fuzz/dict/$target.dict")
+    local options=()
+    [[ -f Fuzz/dict/$target.dict ]] && options+=(-dict="Fuzz/dict/$target.dict")
+    # The HTTP/2 targets run an async exchange whose tasks free their last allocations a
+    # moment after the input returns, so libFuzzer's leak check (a stop-the-world LSan
+    # scan) ran after nearly every input: 57 exec/s instead of thousands. Its one report
+    # was a false positive (a weak reference's side table, which Swift points to only in
+    # encoded form). These targets check instead that the connection is freed after close.
+    [[ $target == h2-* ]] && options+=(-detect_leaks=0)
     local before
     before=$(ls "$work/artifacts" | wc -l)
     local log=$work/last-run.log
@@ -54,7 +60,7 @@ run() {
     SWIFT_BACKTRACE=enable=no HTTPCORE_FUZZ_TARGET=$target \
         LSAN_OPTIONS="suppressions=$PWD/scripts/lsan-suppressions.txt" \
         "$scratch/debug/httpcore-fuzz" "$work/corpus" -max_total_time="$seconds" -print_final_stats=1 \
-        -artifact_prefix="$work/artifacts/" -timeout=20 -rss_limit_mb=3072 -max_len=4096 "${dict[@]}" "$@" \
+        -artifact_prefix="$work/artifacts/" -timeout=20 -rss_limit_mb=3072 -max_len=4096 "${options[@]}" "$@" \
         >"$log" 2>&1 || status=$?
     local execs rate cov ft corpus crashes
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
