@@ -122,6 +122,19 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // Fuzzing (issue 18): one file per target, each driving real project code and
+        // trapping when an invariant breaks; `httpcore-fuzz` is the one libFuzzer binary for
+        // all of them (scripts/fuzz.sh builds it with -DFUZZING), and a replay tool without.
+        // `@testable` imports reach the internal state machines and parsers, so it builds in
+        // debug only, as the tests do. Neither is a product.
+        .target(
+            name: "HTTPCoreFuzzTargets",
+            dependencies: [
+                "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreDecoding", "HTTPCoreMock", httpTypes,
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(name: "httpcore-fuzz", dependencies: ["HTTPCoreFuzzTargets"], swiftSettings: settings),
 
         // Shared by the test targets: backend fixtures, peers on loopback (nginx, openssl
         // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
@@ -180,6 +193,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .testTarget(name: "HTTPCoreFuzzTests", dependencies: ["HTTPCoreFuzzTargets"], swiftSettings: settings),
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],

@@ -55,6 +55,9 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
             guard let parsed = Origin.port(bytes[bytes.index(after: colon)...]) else { return nil }
             port = parsed
             host = authority[..<colon]
+            // A colon left in the host is an IPv6 literal without its brackets (or no host
+            // at all, `a:b:80`): `authority` would bracket it into another name.
+            guard !host.utf8.contains(UInt8(ascii: ":")) else { return nil }
         }
         guard !host.isEmpty else { return nil }
         self.init(scheme: scheme, host: String(host), port: port)

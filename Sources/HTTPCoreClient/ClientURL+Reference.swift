@@ -29,7 +29,9 @@ extension ClientURL {
         let referenceQuery = mark.map { String(beforeFragment[beforeFragment.index(after: $0)...]) }
         var url = self
         if referencePath.isEmpty {
-            url.query = referenceQuery ?? query
+            // Escaped as the other branch escapes it: a raw space here would split the
+            // request line (the redirects fuzz target found `Location: ?a b`).
+            url.query = referenceQuery.map { PercentEncoding.escapeTarget(Substring($0)) } ?? query
         } else {
             let merged = referencePath.hasPrefix("/")
                 ? referencePath

@@ -43,13 +43,13 @@ struct HTTP1InputBuffer: Sendable {
             return nil
         }
         var end = lf
-        if end > lineStart, bytes[end - 1] == UInt8(ascii: "\r") {
-            end -= 1
-        } else if requiresCRLF {
-            throw .bareLF
-        }
+        let crlf = end > lineStart && bytes[end - 1] == UInt8(ascii: "\r")
+        if crlf { end -= 1 }
+        // The length first: a line over the limit fails as too long whether or not its end
+        // has arrived (above), so the error cannot depend on how the bytes were split.
+        if end - lineStart > limit { throw tooLong }
+        if !crlf, requiresCRLF { throw .bareLF }
         let line = bytes[lineStart..<end]
-        if line.count > limit { throw tooLong }
         index = lf + 1
         scan = index
         return line

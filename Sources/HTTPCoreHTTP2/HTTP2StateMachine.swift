@@ -154,6 +154,17 @@ struct HTTP2StateMachine {
         for id in streams.keys.sorted() {
             let notStarted = streams[id]?.head == nil && (goAway.map { id > $0.lastStreamID } ?? false)
             actions += failStream(id, notStarted ? error.with(processing: .notProcessed) : error)
+            // No frame will come or go on any stream now, so each stream's wire is done: one
+            // the application already let go of would otherwise stay in the table for good
+            // (the h2-client fuzz target found it: the response read to its end before our
+            // END_STREAM left, then the connection closed).
+            if let index = streams.index(forKey: id) {
+                streams.values[index].wireClosed = true
+                if streams.values[index].consumerDone {
+                    streams.remove(at: index)
+                    removeIncoming(id)
+                }
+            }
         }
         for opaque in pings.keys.sorted() { actions.append(.resumePing(opaque: opaque, result: .failure(error))) }
         pings = [:]

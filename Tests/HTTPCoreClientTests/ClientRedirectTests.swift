@@ -166,6 +166,15 @@ import Testing
         #expect(origins.requests.count == 1)
     }
 
+    /// A query-only Location is escaped like any other: a raw space would split the request
+    /// line (the redirects fuzz target found it, with non-ASCII bytes).
+    @Test func aQueryOnlyLocationIsPercentEncoded() async throws {
+        let origins = Origins(["https://a.test/x?old": (302, "?a b\u{e9}")])
+        let client = try origins.client()
+        _ = try await client.get("https://a.test/x?old")
+        #expect(origins.requests.map(\.url) == ["https://a.test/x?old", "https://a.test/x?a%20b%C3%A9"])
+    }
+
     @Test func loopsAndTheLimitAreTypedErrors() async throws {
         let loop = Origins(["https://a.test/1": (302, "https://b.test/2"), "https://b.test/2": (302, "https://a.test/1")])
         let looping = await #expect(throws: HTTPCoreError.self) { try await loop.client().get("https://a.test/1") }

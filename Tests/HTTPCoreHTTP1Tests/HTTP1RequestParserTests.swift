@@ -102,6 +102,29 @@ struct HTTP1RequestParserTests {
         #expect(fed - lineStart == limit + 2, "the line had \(fed - lineStart) bytes when refused")
     }
 
+    /// A line over its limit that ends in a bare LF is "too long" however its bytes
+    /// arrive: whole, the LF used to be judged first (400 `bareLF` instead of 414/431),
+    /// while byte by byte the length check fires before the LF comes (the http1-request
+    /// fuzz target found it on a chunk-size line).
+    @Test(arguments: [
+        ("GET /" + String(repeating: "a", count: 80) + " HTTP/1.1\n", HTTP1ParseError.startLineTooLong),
+        ("GET / HTTP/1.1\r\nHost: example.com\r\nX-A: " + String(repeating: "v", count: 120) + "\n", .fieldLineTooLong),
+        ("POST / HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n5;" + String(repeating: "e", count: 20) + "\n", .chunkLineTooLong),
+    ])
+    func overlongLineEndingInBareLFIsTooLongWholeOrSplit(text: String, error: HTTP1ParseError) {
+        let limits = HTTP1Limits(maxStartLineLength: 64, maxFieldLineLength: 100, maxChunkLineLength: 16)
+        for size in [text.utf8.count, 1] {
+            var parser = HTTP1RequestParser(limits: limits)
+            var outcome: [Result<HTTP1RequestEvent, HTTP1ParseError>] = []
+            let bytes = Array(text.utf8)
+            for start in stride(from: 0, to: bytes.count, by: size) {
+                parser.feed(Array(bytes[start..<min(start + size, bytes.count)]))
+                outcome += Self.drain(&parser)
+            }
+            #expect(outcome.last == .failure(error), "in pieces of \(size)")
+        }
+    }
+
     /// The default limits at full size, each exactly at the bound and one past it, fed
     /// whole and in 4 KiB pieces (the corpus splits small-limit cases at every byte).
     @Test(arguments: [false, true])

@@ -42,6 +42,23 @@ import Testing
         #expect(machine.streams.isEmpty)
     }
 
+    /// The application read the whole answer before our END_STREAM left, so the wire
+    /// never closed the stream; when the connection then fails, nothing must keep it (the
+    /// h2-client fuzz target found it still tracked after close), and a stream still being
+    /// read goes once its reader takes the error.
+    @Test func aFailedConnectionForgetsStreamsTheApplicationIsDoneWith() {
+        var machine = opened(uploading: true)
+        _ = machine.streamOpened(3, options: Machine.StreamOptions(), localFinished: false, uploading: true, now: t0)
+        _ = machine.receive(.headers(stream: 1, fields: Self.ok, kind: .head), now: at(1))
+        _ = machine.receive(.endStream(1), now: at(1))
+        machine.consumerFinished(1)
+        #expect(machine.streams.count == 2)
+        _ = machine.fail(HTTPCoreError(.connectionClosed, "closed"))
+        #expect(machine.streams.keys == [3])
+        machine.consumerFinished(3)
+        #expect(machine.streams.isEmpty)
+    }
+
     @Test func aGoAwayWhileASlotWaitsFailsTheWaiterNotProcessed() {
         var machine = Machine(role: .client, now: t0, assumedPeerLimit: 1)
         guard case .proceed = machine.requestSlot() else { Issue.record("no slot"); return }
