@@ -193,7 +193,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "HTTPCoreFuzzTests", dependencies: ["HTTPCoreFuzzTargets"], swiftSettings: settings),
+        .testTarget(name: "HTTPCoreFuzzTests", dependencies: ["HTTPCoreFuzzTargets", "HTTPCoreTestSupport"], swiftSettings: settings),
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],

@@ -28,13 +28,16 @@ public final class DispatchBackend: NetworkBackend {
         return loops[index]
     }
 
-    /// Names go through `getaddrinfo` on a Dispatch worker: it blocks, so it stays off
-    /// both the stream queues and Swift's cooperative pool.
+    /// Names go through `getaddrinfo` on a serial queue of its own: it blocks, so it stays
+    /// off both the stream queues and Swift's cooperative pool. Not `DispatchQueue.global()`:
+    /// on Linux Swift's global executor runs on those same worker threads (as many as
+    /// cores), so a slow lookup there held a thread every task needed. A new serial queue
+    /// targets the overcommitting root queue, which adds a thread rather than wait.
     public func resolve(host: String, port: Int) async throws -> [ResolvedAddress] {
         if let literal = ResolvedAddress(literal: host, port: port) { return [literal] }
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "resolving \(host) cancelled", processing: .notProcessed) }
         let waiter = Waiter<[ResolvedAddress]>()
-        DispatchQueue.global().async {
+        DispatchQueue(label: "httpcore.dispatch.resolve").async {
             waiter.resume(with: ResolvedAddress.answer(POSIXSocket.resolve(host: host, port: port), for: host))
         }
         return try await waiter.wait()

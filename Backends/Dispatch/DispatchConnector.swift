@@ -38,7 +38,8 @@ final class DispatchConnector: @unchecked Sendable {
             loop.queue.asyncAfter(deadline: .now() + .nanoseconds(Int(limit.nanosecondsClamped)), execute: item)
         }
         let (name, number, queue) = (host, port, loop.queue)
-        DispatchQueue.global().async {
+        // A serial queue of its own, not a global one (see `DispatchBackend.resolve`).
+        DispatchQueue(label: "httpcore.dispatch.resolve").async {
             let result = POSIXSocket.resolve(host: name, port: number)
             queue.async { [self] in resolved(result) }
         }

@@ -5,6 +5,37 @@ import HTTPCore
 // (an SSL_CTX built from a `TLSConfiguration`), `OpenSSLEngine` (one SSL object between two
 // memory BIOs) and `OpenSSLSession` (a resumable session).
 
+/// The system's trust roots (OpenSSL's default paths, or `SSL_CERT_FILE` / `SSL_CERT_DIR`
+/// as set when first used), parsed once per process and shared by every context that
+/// trusts the system alone.
+///
+/// Parsing Debian's bundle (about 140 certificates) costs tens of milliseconds of CPU.
+/// Paid by every `HTTPClient` and pool, it held both cooperative threads of this machine
+/// for seconds when the test suite made hundreds of clients at once. An `X509_STORE` is
+/// reference counted and locks itself, so sharing one between contexts is supported
+/// (`SSL_CTX_set1_cert_store`). Contexts that add their own roots get a store of their own.
+final class SystemTrustStore: @unchecked Sendable {
+    // @unchecked: `pointer` never changes after init; OpenSSL locks the store internally for
+    // the lookups and the certificates its by-hash directory adds during verification.
+    let pointer: OpaquePointer
+
+    private init(pointer: OpaquePointer) { self.pointer = pointer }
+
+    /// Made on first use, kept for the process's life (never freed: contexts may outlive
+    /// any owner but the process).
+    static let shared: Result<SystemTrustStore, HTTPCoreError> = {
+        guard let store = X509_STORE_new() else {
+            return .failure(HTTPCoreError(.tlsInvalidConfiguration, "system trust store: X509_STORE_new failed"))
+        }
+        ERR_clear_error()
+        guard X509_STORE_set_default_paths(store) == 1 else {
+            X509_STORE_free(store)
+            return .failure(HTTPCoreError(.tlsInvalidConfiguration, "system trust store: \(OpenSSLErrors.drain().reason)"))
+        }
+        return .success(SystemTrustStore(pointer: store))
+    }()
+}
+
 /// An `SSL_CTX` configured once from a `TLSConfiguration`.
 final class OpenSSLContext: @unchecked Sendable {
     // @unchecked: `pointer` is configured in `init` and never changed afterwards; OpenSSL
@@ -72,6 +103,11 @@ final class OpenSSLContext: @unchecked Sendable {
     }
 
     private func loadTrustRoots(_ roots: [TLSConfiguration.TrustRoot]) throws(HTTPCoreError) {
+        // The system store alone (every client's default) is shared: see `SystemTrustStore`.
+        if roots == [.system] {
+            SSL_CTX_set1_cert_store(pointer, try SystemTrustStore.shared.get().pointer)
+            return
+        }
         for root in roots {
             switch root {
             case .system:

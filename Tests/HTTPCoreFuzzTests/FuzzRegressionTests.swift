@@ -1,4 +1,4 @@
-import Dispatch
+import HTTPCoreTestSupport
 import HTTPCoreFuzzTargets
 import Testing
 
@@ -20,15 +20,9 @@ import Testing
         #expect(!files.isEmpty, "no seeds in Fuzz/corpus/\(name)")
         // Off the cooperative threads: the HTTP/2 targets block their caller while their
         // exchange runs on the pool.
-        let ran = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int, any Error>) in
-            DispatchQueue.global().async {
-                do {
-                    for file in files { target.run(try FuzzCorpus.read(file)) }
-                    continuation.resume(returning: files.count)
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        let ran = try await offCooperativeThreads {
+            for file in files { target.run(try FuzzCorpus.read(file)) }
+            return files.count
         }
         #expect(ran > 0)
     }

@@ -82,7 +82,9 @@ final class StallingServer: Sendable {
         port = listener.port
         let fd = listener.fd
         let (sentPart, sawClose) = (sentPart, sawClose)
-        DispatchQueue.global().async {
+        // Its own queue: a global one shares its threads with Swift's tasks (see
+        // offCooperativeThreads), and this one blocks for the whole test.
+        DispatchQueue(label: "stalling-server").async {
             let client = accept(fd, nil, nil)
             guard client >= 0 else { return }
             defer { close(client) }

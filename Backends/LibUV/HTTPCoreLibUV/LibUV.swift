@@ -230,7 +230,9 @@ final class UVLoop: @unchecked Sendable {
         }
         let thread = self.thread
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
+            // Not a global queue: on Linux those threads also run Swift's tasks, and the
+            // join blocks until the loop thread ends.
+            DispatchQueue(label: "httpcore.libuv.join").async {
                 pthread_join(thread, nil)
                 continuation.resume()
             }
