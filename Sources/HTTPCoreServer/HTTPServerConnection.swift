@@ -57,4 +57,6 @@ protocol ServedConnection: HTTPServerConnection {
     func drain() async
     /// Writes everything answered, then closes.
     func finish() async
+    /// Why the connection ended (read once it has): its first cause, `.closed` if none.
+    var end: HTTPServer.ConnectionEnd { get }
 }
