@@ -7,17 +7,19 @@ what it did, one line each, so the test knows when to break the link around it.
     fault_client.py HOST PORT PROTOCOL SCENARIO      (PROTOCOL: http1 or http2)
 
 Scenarios:
-    upload      POST /upload declaring 10 MiB, send 64 KiB of it, print "SENT", then wait
-                (the test kills it mid-upload).
+    upload      POST /upload declaring 10 MiB, send 48 KiB of it (HTTP/2: within the
+                default 64 KiB window, since the server's SETTINGS go unread), print
+                "SENT", then wait (the test kills it mid-upload).
     reset       GET /download, read 256 KiB, print "READ", then close with SO_LINGER 0 (a
                 reset), print "RESET" and exit.
-    drain       GET /download, read 256 KiB, print "READ", then read on until the connection
-                fails (the test blackholes the link: the server's packets vanish).
+    drain       GET /download, read 256 KiB, print "READ", then read on at 64 KiB every
+                10 ms until the connection fails (the test blackholes the link: the
+                server's packets vanish; the pace keeps the download from ending first).
     stall       GET /download, read 256 KiB, print "READ", then never read again (the
                 client's receive buffer, then the server's send buffer, fill up).
     half-head   Send part of a request head (HTTP/2: the preface, SETTINGS and half a
                 HEADERS frame), print "SENT", then wait (the test blackholes and kills it).
-    slowloris   Send a request head one byte every 50 ms, forever (HTTP/2: the preface);
+    slowloris   Send a request head one byte every 100 ms (HTTP/2: its 24-byte preface);
                 print "CLOSED" when the server ends the connection.
 
 Before each line the client prints nothing else; errors print "ERROR <reason>".
@@ -124,9 +126,9 @@ def main():
             if protocol == "http2":
                 h2_open(sock)
                 sock.sendall(frame(HEADERS, END_HEADERS, 1, request_block("POST", "/upload")))
-                sock.sendall(frame(DATA, 0, 1, b"u" * 16384) * 4)
+                sock.sendall(frame(DATA, 0, 1, b"u" * 16384) * 3)
             else:
-                sock.sendall(b"POST /upload HTTP/1.1\r\nHost: fault\r\nContent-Length: 10485760\r\n\r\n" + b"u" * 65536)
+                sock.sendall(b"POST /upload HTTP/1.1\r\nHost: fault\r\nContent-Length: 10485760\r\n\r\n" + b"u" * 49152)
             say("SENT")
             wait_forever()
         elif scenario == "reset":
@@ -137,7 +139,7 @@ def main():
         elif scenario == "drain":
             download(sock, protocol)
             while sock.recv(65536):
-                pass
+                time.sleep(0.01)
             say("CLOSED")
         elif scenario == "stall":
             download(sock, protocol)
@@ -153,7 +155,7 @@ def main():
             wait_forever()
         elif scenario == "slowloris":
             head = PREFACE if protocol == "http2" else b"GET /slow HTTP/1.1\r\nHost: fault\r\nX-Padding: " + b"p" * 4096 + b"\r\n\r\n"
-            sock.settimeout(0.05)
+            sock.settimeout(0.1)
             for byte in head:
                 try:
                     sock.sendall(bytes([byte]))

@@ -35,8 +35,26 @@ final class HTTP2ServerConnection: ServedConnection {
     func readStream(_ stream: HTTPServerStreamID, maxBytes: Int?) async throws -> [UInt8] {
         do {
             return try await connection.readStream(Self.id(stream), maxBytes: maxBytes)
-        } catch let error as HTTPCoreError where error.code == .connectionClosed && serverCause.withLock({ $0 == nil }) {
-            throw HTTPCoreError(.truncatedRequest, "the client's connection ended in the middle of the request body", underlying: error)
+        } catch let error as HTTPCoreError {
+            throw clientGone(error, .truncatedRequest, "the client's connection ended in the middle of the request body")
+        }
+    }
+
+    /// `error`, or, when it says the connection closed and the server did not close it,
+    /// the client gone mid-exchange: a network failure (`code`) for the handler, as over
+    /// HTTP/1.1 (whether a client that vanishes shows as a close or a reset is a matter of
+    /// timing), and `.aborted` for the connection.
+    private func clientGone(_ error: HTTPCoreError, _ code: HTTPCoreError.Code, _ detail: String) -> HTTPCoreError {
+        guard error.code == .connectionClosed, serverCause.withLock({ $0 == nil }) else { return error }
+        mark(.aborted)
+        return HTTPCoreError(code, detail, underlying: error)
+    }
+
+    private func sending(_ send: () async throws -> Void) async throws {
+        do {
+            try await send()
+        } catch let error as HTTPCoreError {
+            throw clientGone(error, .writeFailed, "the client's connection ended before the response was sent")
         }
     }
 
@@ -45,15 +63,15 @@ final class HTTP2ServerConnection: ServedConnection {
     }
 
     func startResponse(_ head: HTTPResponse, on stream: HTTPServerStreamID, endStream: Bool) async throws {
-        try await connection.startResponse(head, on: Self.id(stream), endStream: endStream)
+        try await sending { try await connection.startResponse(head, on: Self.id(stream), endStream: endStream) }
     }
 
     func sendData(_ bytes: [UInt8], on stream: HTTPServerStreamID, endStream: Bool) async throws {
-        try await connection.sendData(bytes, on: Self.id(stream), endStream: endStream)
+        try await sending { try await connection.sendData(bytes, on: Self.id(stream), endStream: endStream) }
     }
 
     func sendTrailers(_ trailers: HTTPFields, on stream: HTTPServerStreamID) async throws {
-        try await connection.sendTrailers(trailers, on: Self.id(stream))
+        try await sending { try await connection.sendTrailers(trailers, on: Self.id(stream)) }
     }
 
     func resetStream(_ stream: HTTPServerStreamID) async {
