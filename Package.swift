@@ -194,6 +194,16 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "HTTPCoreFuzzTests", dependencies: ["HTTPCoreFuzzTargets", "HTTPCoreTestSupport"], swiftSettings: settings),
+        // Network faults (issue 18) in network namespaces the tests make: peers killed,
+        // reset, blackholed, on slow links, that stop reading; client and server side.
+        .testTarget(
+            name: "HTTPCoreFaultTests",
+            dependencies: [
+                "HTTPCoreTestSupport", "HTTPCore", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreLibUV", "HTTPCoreDispatch",
+                "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes,
+            ],
+            swiftSettings: settings
+        ),
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],

@@ -6,7 +6,7 @@ set -euo pipefail
 # scripts/demo.sh needs (`--libraries`), since its servers are `hx serve`. Then the peers
 # the tests and the interop suite start on 127.0.0.1.
 packages=(libssl-dev libnghttp2-dev libuv1-dev zlib1g-dev libbrotli-dev libzstd-dev pkg-config openssl)
-[[ ${1:-} == --libraries ]] || packages+=(nginx-core nghttp2-server nghttp2-client time python3-h2 python3-httpx curl iproute2 tinyproxy microsocks brotli)
+[[ ${1:-} == --libraries ]] || packages+=(nginx-core nghttp2-server nghttp2-client time python3-h2 python3-httpx curl iproute2 iptables tinyproxy microsocks brotli)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -90,7 +90,7 @@ extension HTTPCoreError {
             case connectRefused, connectFailed, hostNotFound, connectionReset, readFailed, writeFailed
             case invalidRequest, requestBodyLengthMismatch, requestBodyUnreadable, responseUndecodable
             case tooManyRedirects, redirectLoop, invalidRedirect, bodyNotReplayable
-            case malformedResponse, closedBeforeResponse, truncatedResponse, unsolicitedUpgrade
+            case malformedResponse, closedBeforeResponse, truncatedResponse, truncatedRequest, unsolicitedUpgrade
             case headTooLarge, bodyTooLarge
             case decodedBodyTooLarge, decompressionRatioExceeded, tooManyContentCodings
             case unsupportedContentCoding, corruptEncodedBody, truncatedEncodedBody
@@ -113,7 +113,7 @@ extension HTTPCoreError {
             case .poolTimeout: .timeout(.pool)
             case .totalTimeout: .timeout(.total)
             case .connectRefused, .connectFailed, .hostNotFound: .network(.connect)
-            case .connectionReset, .readFailed: .network(.read)
+            case .connectionReset, .readFailed, .truncatedRequest: .network(.read)
             case .writeFailed: .network(.write)
             case .invalidRequest, .requestBodyLengthMismatch, .requestBodyUnreadable, .bodyAlreadyConsumed, .bodyNotReplayable:
                 .protocol(.local)
@@ -170,6 +170,11 @@ extension HTTPCoreError {
         public static let closedBeforeResponse = Code(.closedBeforeResponse)
         /// The peer closed the connection in the middle of a response head or body.
         public static let truncatedResponse = Code(.truncatedResponse)
+        /// Server side: the client's connection ended in the middle of a request body
+        /// (closed or lost; a reset is `.connectionReset`). A network failure, not a
+        /// protocol one: a client killed mid-upload sends FIN or RST depending only on
+        /// whether it had unread bytes, and a handler should see one category for both.
+        public static let truncatedRequest = Code(.truncatedRequest)
         /// A 101 Switching Protocols the request did not ask for.
         public static let unsolicitedUpgrade = Code(.unsolicitedUpgrade)
         /// A response head over a configured limit (line, field, section or field count).

@@ -32,12 +32,17 @@ extension HTTP2Connection {
         /// this, when longer) closes the connection: a short liveness window must not make
         /// a busy peer look dead.
         public var functionalTimeout: Duration = .seconds(2)
-        /// Server role: each wait for request body bytes, and each wait for room to send
-        /// the response (flow control, or a body held back after its handler returned), is
-        /// bounded by this (a client that stalls is reset with `.readTimeout` /
-        /// `.writeTimeout`); so is each write to the client's socket (a client that stops
-        /// reading loses the connection). Nil: no bound.
+        /// Server role: each wait for request body bytes is bounded by this (a client that
+        /// stalls its upload has the stream reset with `.readTimeout`). Nil: no bound.
         public var serverBodyTimeout: Duration? = .seconds(30)
+        /// Server role: how long sending the response may make no progress (nginx's
+        /// `send_timeout`). It bounds two waits: for flow-control room (a stream whose
+        /// client never opens its window, or a body held back after its handler returned,
+        /// is reset with `.writeTimeout`; every byte that leaves restarts it, so a slow
+        /// reader is not a stalled one), and for the client's socket to take each piece of
+        /// framed output (a client that stops reading, or whose packets vanish, loses the
+        /// connection). Nil: no bound.
+        public var serverWriteTimeout: Duration? = .seconds(30)
         /// An idle connection expires after this long (the pool's keepalive_expiry).
         public var idleExpiry: Duration? = .seconds(60)
 

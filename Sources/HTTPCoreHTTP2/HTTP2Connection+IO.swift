@@ -47,7 +47,7 @@ extension HTTP2Connection {
         guard takeOutput(first: true, into: &output) else { return false }
         repeat {
             do {
-                try await stream.write(output, deadline: flushTimeout.map { clock.now + $0 })
+                try await write(output)
             } catch {
                 state.withLock { $0.flushing = false }
                 await shutDown(HTTPCoreError.from(error, default: .writeFailed))
@@ -63,6 +63,22 @@ extension HTTP2Connection {
         if let ended { await shutDown(ended) }
         return true
     }
+
+    /// Writes framed output. A server bounds each piece of at most `timedPiece` bytes by
+    /// `flushTimeout`, so the bound is on a client making no progress, not on how long a
+    /// large output takes over a slow link.
+    private func write(_ output: [UInt8]) async throws {
+        guard let timeout = flushTimeout else { return try await stream.write(output, deadline: nil) }
+        guard output.count > Self.timedPiece else { return try await stream.write(output, deadline: clock.now + timeout) }
+        var start = 0
+        while start < output.count {
+            let end = min(start + Self.timedPiece, output.count)
+            try await stream.write(Array(output[start..<end]), deadline: clock.now + timeout)
+            start = end
+        }
+    }
+
+    static let timedPiece = 256 << 10
 
     /// Writes everything nghttp2 has queued, waiting for a flusher already at work: a
     /// close after it loses no frame (nghttp2 sends its GOAWAY ahead of queued HEADERS and

@@ -34,7 +34,7 @@ extension HTTP2Connection {
         let connection = try await open(.server, over: stream, origin: origin, clock: clock, configuration: configuration)
         connection.state.withLock { state in
             state.machine.incomingOptions = HTTP2StateMachine.StreamOptions(
-                readTimeout: configuration.serverBodyTimeout, writeTimeout: configuration.serverBodyTimeout
+                readTimeout: configuration.serverBodyTimeout, writeTimeout: configuration.serverWriteTimeout
             )
         }
         await connection.run()

@@ -28,7 +28,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     let clock: any HTTPClock
     let configuration: Configuration
     /// Server role: how long one write of framed output may wait for the client to take
-    /// it (`serverBodyTimeout`). A client that stops reading would otherwise hold whichever
+    /// it (`serverWriteTimeout`). A client that stops reading would otherwise hold whichever
     /// task is flushing (the reader, the timer, a handler) forever, and with it every
     /// stream's deadlines and the connection. Nil for clients: the request's own
     /// deadlines bound them.
@@ -69,7 +69,7 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
         self.origin = origin
         self.clock = clock
         self.configuration = configuration
-        flushTimeout = role == .server ? configuration.serverBodyTimeout : nil
+        flushTimeout = role == .server ? configuration.serverWriteTimeout : nil
         let machine = HTTP2StateMachine(
             role: role, now: clock.now, uploadBuffer: configuration.uploadBuffer, functionalTimeout: configuration.functionalTimeout,
             pingTimeout: max(configuration.functionalTimeout, configuration.keepAliveTimeout)
@@ -102,6 +102,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
     public var preferredTaskExecutor: (any TaskExecutor)? { stream.preferredTaskExecutor }
 
     public var isClosed: Bool { state.withLock { $0.machine.slots.phase == .closed } }
+
+    /// Why the connection ended (the error its waiters failed with); nil while it is open.
+    /// The server reports its connections' ends by it.
+    package var endError: HTTPCoreError? { state.withLock { $0.machine.closeError } }
 
     /// Open and not draining: new streams may still start here (perhaps after queueing).
     public var acceptsNewStreams: Bool { state.withLock { $0.machine.slots.phase == .active } }

@@ -12,7 +12,9 @@ import HTTPTypes
 /// request's body nobody read. A request the parser refuses gets its status (400, 414,
 /// 431, 501, 505) with `Connection: close`, and the connection ends; so does a client that
 /// sends no complete head within `timeouts.requestHead` (408), stalls its body past
-/// `timeouts.body` (408 when no response has begun), or stays idle past `timeouts.idle`.
+/// `timeouts.body` (408 when no response has begun), stops taking the response for
+/// `timeouts.write`, or stays idle past `timeouts.idle`. The first of these (or a reset,
+/// or the client's close) is the connection's `end`.
 final class HTTP1ServerConnection: ServedConnection {
     private struct Reader {
         var parser: HTTP1RequestParser
@@ -43,6 +45,7 @@ final class HTTP1ServerConnection: ServedConnection {
     let timeouts: HTTPServer.Timeouts
     private let reader: Locked<Reader>
     private let writer = Locked(Writer())
+    private let ending = Locked<HTTPServer.ConnectionEnd?>(nil)
     private let readSize = 64 << 10
     /// The first request's head must be complete by then (`timeouts.requestHead` from the
     /// connection's start).
@@ -58,13 +61,23 @@ final class HTTP1ServerConnection: ServedConnection {
     }
 
     var version: HTTPVersion { .http1_1 }
+    var end: HTTPServer.ConnectionEnd { ending.withLock { $0 } ?? .closed }
+
+    /// Records why the connection ends; the first cause stays.
+    private func ended(_ cause: HTTPServer.ConnectionEnd) {
+        ending.withLock { $0 = $0 ?? cause }
+    }
     var info: NetworkStreamInfo { stream.info }
 
     // MARK: - Requests
 
     func receiveRequest() async throws -> (stream: HTTPServerStreamID, head: HTTPRequest)? {
         try await awaitResponseEnd()
-        guard writer.withLock({ $0.keepAlive && !$0.draining }) else { return nil }
+        let (keepAlive, draining) = writer.withLock { ($0.keepAlive, $0.draining) }
+        guard keepAlive, !draining else {
+            ended(draining ? .shutdown : .closed)
+            return nil
+        }
         // What is left of the previous request's body goes unread: discard it.
         while !reader.withLock({ $0.bodyEnded }) {
             guard try await nextBodyPiece(discarding: true) != nil else { break }
@@ -80,6 +93,7 @@ final class HTTP1ServerConnection: ServedConnection {
             }
             switch step {
             case .failure(let error):
+                ended(.protocolError)
                 await refuse(error.requestStatus)
                 return nil
             case .success(.head(let head)):
@@ -99,15 +113,25 @@ final class HTTP1ServerConnection: ServedConnection {
             case .success(.some):
                 continue // body events of a request already handed out cannot come here
             case .success(nil):
-                if reader.withLock({ $0.parser.isFinished }) { return nil }
+                if reader.withLock({ $0.parser.isFinished }) {
+                    ended(.closed)
+                    return nil
+                }
                 let partial = reader.withLock { $0.parser.bufferedByteCount > 0 }
                 if partial, headDeadline == nil { headDeadline = timeouts.requestHead.map { clock.now + $0 } }
                 let deadline = headDeadline ?? timeouts.idle.map { clock.now + $0 }
                 do {
-                    guard try await fill(deadline: deadline) else { return nil }
+                    guard try await fill(deadline: deadline) else {
+                        ended(partial ? .aborted : .closed)
+                        return nil
+                    }
                 } catch let error as HTTPCoreError where error.code == .readTimeout {
+                    ended(.timeout(headDeadline == nil ? .idle : .requestHead))
                     if partial { await refuse(.requestTimeout) } else { await stream.close(.graceful) }
                     return nil
+                } catch {
+                    ended(.aborted)
+                    throw error
                 }
             }
         }
@@ -169,7 +193,12 @@ final class HTTP1ServerConnection: ServedConnection {
             switch step {
             case .success(let piece): return piece
             case .failure(let error):
+                // A body cut short is the client gone (killed, or its link lost), not a
+                // malformed request: the handler sees a network failure.
+                let truncated = error == .truncatedBody
+                ended(truncated ? .aborted : .protocolError)
                 await refuse(error.requestStatus)
+                if truncated { throw HTTPCoreError(.truncatedRequest, "the client's connection ended in the middle of the request body") }
                 throw error.coreError
             case nil:
                 if reader.withLock({ $0.bodyEnded }) { return nil }
@@ -183,7 +212,12 @@ final class HTTP1ServerConnection: ServedConnection {
                     // The rest of the body may still come, so the next request's start is
                     // unknown: 408 (unless the response has begun) and close, rather than
                     // waiting once more to discard it.
+                    ended(.timeout(.body))
                     await refuse(.requestTimeout)
+                    throw error
+                } catch {
+                    ended(.aborted)
+                    await stream.close(.abortive)
                     throw error
                 }
             }
@@ -225,7 +259,7 @@ final class HTTP1ServerConnection: ServedConnection {
             var head = HTTPResponse(status: status)
             head.headerFields[.contentType] = "text/plain"
             if let bytes = try? HTTP1ResponseEncoder.head(head, framing: .contentLength(body.count), close: true) {
-                try? await stream.write(bytes + body, deadline: timeouts.body.map { clock.now + $0 })
+                try? await stream.write(bytes + body, deadline: timeouts.write.map { clock.now + $0 })
             }
         }
         await stream.close(.graceful)
@@ -302,11 +336,15 @@ final class HTTP1ServerConnection: ServedConnection {
         }
         if case .chunked = framing { try await write(HTTP1ResponseEncoder.lastChunk(trailers: trailers)) }
         if case .contentLength = framing, remaining > 0 {
+            ended(.handlerFailed)
             await stream.close(.abortive)
             responseEnded()
             throw HTTPCoreError(.requestBodyLengthMismatch, "the response ended \(remaining) bytes short of its Content-Length")
         }
-        if !keepAlive || framing == .close { await stream.close(.graceful) }
+        if !keepAlive || framing == .close {
+            ended(writer.withLock { $0.draining } ? .shutdown : .closed)
+            await stream.close(.graceful)
+        }
         writer.withLock { $0.keepAlive = keepAlive && framing != .close }
         responseEnded()
     }
@@ -330,15 +368,29 @@ final class HTTP1ServerConnection: ServedConnection {
         try await waiter?.wait()
     }
 
+    /// Writes `bytes`, each piece of at most `timedPiece` bytes within `timeouts.write`:
+    /// the bound is on a client taking nothing, not on how long a large body takes over a
+    /// slow link.
+    ///
     /// A failed write ends the connection, and with it the response: the handler may no
     /// longer be able to say so (a write that fails inside `respond` for an empty body, or
     /// in `finish`, leaves its writer finished), and the next `receiveRequest` waits for
     /// the response's end. Without this, a client that went away before such a write held
-    /// its connection in the server forever (found by the soak, issue 18).
+    /// its connection in the server forever (found by the soak and the fault tests, issue 18).
     private func write(_ bytes: [UInt8]) async throws {
         do {
-            try await stream.write(bytes, deadline: timeouts.body.map { clock.now + $0 })
+            if bytes.count <= Self.timedPiece {
+                try await stream.write(bytes, deadline: timeouts.write.map { clock.now + $0 })
+            } else {
+                var start = 0
+                while start < bytes.count {
+                    let end = min(start + Self.timedPiece, bytes.count)
+                    try await stream.write(Array(bytes[start..<end]), deadline: timeouts.write.map { clock.now + $0 })
+                    start = end
+                }
+            }
         } catch {
+            ended((error as? HTTPCoreError)?.code == .writeTimeout ? .timeout(.write) : .aborted)
             writer.withLock { $0.keepAlive = false }
             await stream.close(.abortive)
             responseEnded()
@@ -346,7 +398,10 @@ final class HTTP1ServerConnection: ServedConnection {
         }
     }
 
+    private static let timedPiece = 256 << 10
+
     func resetStream(_ id: HTTPServerStreamID) async {
+        ended(.handlerFailed)
         await stream.close(.abortive)
         responseEnded()
     }
@@ -373,6 +428,9 @@ final class HTTP1ServerConnection: ServedConnection {
             writer.draining = true
             return writer.ended
         }
-        if idle { await stream.close(.graceful) }
+        if idle {
+            ended(.shutdown)
+            await stream.close(.graceful)
+        }
     }
 }

@@ -37,6 +37,7 @@ public final class HTTPServer: Sendable {
         var draining = false
         var refused = 0
         var served = 0
+        var statistics = Statistics()
     }
 
     public let configuration: Configuration
@@ -83,6 +84,23 @@ public final class HTTPServer: Sendable {
     public var refusedConnections: Int { state.withLock { $0.refused } }
     /// Requests being handled now (`concurrency` bounds it).
     public var requestsInFlight: Int { limiter?.inUse ?? 0 }
+    /// How connections ended and which requests failed, since the server started.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// Counts `event` and passes it to `configuration.onEvent`.
+    private func report(_ event: Event) {
+        state.withLock { state in
+            switch event {
+            case .connectionEnded(let end, _):
+                state.statistics.connectionsEnded[end, default: 0] += 1
+            case .requestFailed(let error as HTTPCoreError, _):
+                state.statistics.requestsFailed[error.category, default: 0] += 1
+            case .requestFailed:
+                state.statistics.handlerErrors += 1
+            }
+        }
+        configuration.onEvent?(event)
+    }
 
     /// Graceful shutdown: stops accepting, sends GOAWAY (HTTP/2) or closes idle
     /// connections (HTTP/1.1, after the response in flight), lets requests in flight finish
@@ -130,6 +148,7 @@ public final class HTTPServer: Sendable {
                 continue // a failed accept (EMFILE, a reset in the backlog) ends one client only
             }
             guard let stream else { return }
+            let accepted = backend.clock.now
             let id = state.withLock { state -> Int? in
                 guard !state.draining else { return nil }
                 if let max = configuration.maxConnections, state.connections.count + state.pending.count >= max {
@@ -142,22 +161,31 @@ public final class HTTPServer: Sendable {
             }
             guard let id else {
                 await stream.close(.abortive)
+                if !state.withLock({ $0.draining }) { report(.connectionEnded(.refused, duration: .zero)) }
                 continue
             }
-            Task(executorPreference: stream.preferredTaskExecutor) { await self.serve(stream, id: id) }
+            Task(executorPreference: stream.preferredTaskExecutor) { await self.serve(stream, id: id, accepted: accepted) }
         }
     }
 
     /// One connection from accept to close: the handshake, the protocol, the handler.
-    private func serve(_ accepted: any NetworkStream, id: Int) async {
+    private func serve(_ stream: any NetworkStream, id: Int, accepted: HTTPInstant) async {
+        var end = ConnectionEnd.closed
         defer {
             state.withLock { state in
                 state.pending[id] = nil
                 state.connections[id] = nil
             }
+            report(.connectionEnded(end, duration: accepted.duration(to: backend.clock.now)))
             checkDrained()
         }
-        guard let connection = await negotiate(accepted) else { return }
+        let connection: any ServedConnection
+        switch await negotiate(stream) {
+        case .speaking(let negotiated): connection = negotiated
+        case .failed(let failure):
+            end = failure
+            return
+        }
         let registered = state.withLock { state -> Bool in
             guard state.pending.removeValue(forKey: id) != nil, !state.draining else { return false }
             state.connections[id] = connection
@@ -165,8 +193,10 @@ public final class HTTPServer: Sendable {
         }
         guard registered else {
             await connection.close()
+            end = .shutdown
             return
         }
+        defer { end = connection.end }
         let idleWatch = (connection as? HTTP2ServerConnection).flatMap { http2 in
             configuration.timeouts.idle.map { idle in
                 Task { [clock = backend.clock] in await http2.closeWhenIdle(for: idle, clock: clock) }
@@ -182,9 +212,10 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// TLS (and ALPN), or the cleartext preface: which protocol the client speaks. Nil
-    /// (and the stream closed) when the client failed or left before a protocol was chosen.
-    private func negotiate(_ accepted: any NetworkStream) async -> (any ServedConnection)? {
+    /// TLS (and ALPN), or the cleartext preface: which protocol the client speaks. A
+    /// failure (and the stream closed) when the client failed or left before a protocol
+    /// was chosen, with the cause.
+    private func negotiate(_ accepted: any NetworkStream) async -> Negotiation {
         let clock = backend.clock
         let deadline = configuration.timeouts.requestHead.map { clock.now + $0 }
         var stream = accepted
@@ -197,22 +228,31 @@ public final class HTTPServer: Sendable {
             } else if configuration.http2 {
                 guard let sniffed = try await PrefacedStream.sniff(stream, deadline: deadline) else {
                     await stream.close(.graceful)
-                    return nil
+                    return .failed(.closed)
                 }
                 (isHTTP2, stream) = sniffed
             }
             if isHTTP2 {
                 var http2 = configuration.http2Connection
                 http2.serverBodyTimeout = configuration.timeouts.body
+                http2.serverWriteTimeout = configuration.timeouts.write
                 if let concurrency = configuration.concurrency { http2.maxConcurrentStreams = UInt32(concurrency) }
                 let connection = try await HTTP2Connection.accept(over: stream, origin: origin(for: stream), clock: clock, configuration: http2)
-                return HTTP2ServerConnection(connection)
+                return .speaking(HTTP2ServerConnection(connection))
             }
-            return HTTP1ServerConnection(stream: stream, clock: clock, limits: configuration.http1Limits, timeouts: configuration.timeouts)
+            return .speaking(HTTP1ServerConnection(stream: stream, clock: clock, limits: configuration.http1Limits, timeouts: configuration.timeouts))
         } catch {
             await stream.close(.abortive)
-            return nil
+            let error = HTTPCoreError.from(error, default: .readFailed)
+            // Any timeout here is the head's: TLS and the preface run under its deadline.
+            if case .timeout = error.category { return .failed(.timeout(.requestHead)) }
+            return .failed(ConnectionEnd(error))
         }
+    }
+
+    private enum Negotiation {
+        case speaking(any ServedConnection)
+        case failed(ConnectionEnd)
     }
 
     private func origin(for stream: any NetworkStream) -> Origin {
@@ -251,6 +291,7 @@ public final class HTTPServer: Sendable {
     }
 
     private func handle(_ request: HTTPServerRequest, _ writer: HTTPServerResponseWriter, on connection: any ServedConnection, _ handle: RequestHandler) async {
+        let start = backend.clock.now
         if let limiter {
             guard (try? await limiter.acquire()) != nil else {
                 await writer.complete(failure: CancellationError())
@@ -263,6 +304,7 @@ public final class HTTPServer: Sendable {
             try await handle(request, writer)
             await writer.complete(failure: nil)
         } catch {
+            report(.requestFailed(error, duration: start.duration(to: backend.clock.now)))
             await writer.complete(failure: error)
         }
         connection.exchangeEnded(writer.stream)

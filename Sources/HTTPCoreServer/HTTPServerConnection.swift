@@ -59,4 +59,6 @@ protocol ServedConnection: HTTPServerConnection {
     func finish() async
     /// The handler of `stream` is done: nothing may read its request any more.
     func exchangeEnded(_ stream: HTTPServerStreamID)
+    /// Why the connection ended (read once it has): its first cause, `.closed` if none.
+    var end: HTTPServer.ConnectionEnd { get }
 }

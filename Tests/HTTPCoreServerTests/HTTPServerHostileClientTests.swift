@@ -114,12 +114,12 @@ import Testing
         await server.expectOthersServedAndNothingLeaked()
     }
 
-    @Test func zeroWindowStallIsResetAtTheBodyTimeout() async throws {
+    @Test func zeroWindowStallIsResetAtTheWriteTimeout() async throws {
         let server = try await HostileFixture.start()
         let client = try await server.run("zero-window")
         // Stream 3 has a window and completes; stream 1's response body can never be sent
         // (it fits the upload buffer, so the handler has long returned), so its write
-        // times out after `timeouts.body` (1 s) and the stream is reset with CANCEL (8).
+        // times out after `timeouts.write` (1 s) and the stream is reset with CANCEL (8).
         // Its last DATA frame ends the stream (with "ok" or empty: how the body and the
         // end are framed together is nghttp2's affair).
         #expect(client.lines("DATA stream=3 ").contains { $0.hasSuffix(" end=1") }, "\(client.lines)")
@@ -142,17 +142,17 @@ import Testing
         await server.expectOthersServedAndNothingLeaked()
     }
 
-    @Test func clientThatNeverReadsIsCutAtTheBodyTimeout() async throws {
+    @Test func clientThatNeverReadsIsCutAtTheWriteTimeout() async throws {
         let server = try await HostileFixture.start()
         _ = try await server.run("h2-no-read", argument: "8")
         // The client's windows allow all 64 MiB, but its socket takes nothing: the
         // handler's write times out and the stream is reset; memory stays bounded by what
         // the socket and the upload buffer took. Whether the connection is dropped too
         // depends on timing (it is when the RST_STREAM itself cannot be written within
-        // `timeouts.body`; otherwise the idle timeout ends it later), so that is not
+        // `timeouts.write`; otherwise the idle timeout ends it later), so that is not
         // asserted; `expectOthersServedAndNothingLeaked` sees it gone once the client leaves.
         #expect(server.largeBytesAccepted < 16 << 20, "the server took \(server.largeBytesAccepted) bytes from the handler")
-        // The stalled write failed after `timeouts.body`, not earlier, and not never.
+        // The stalled write failed after `timeouts.write`, not earlier, and not never.
         let failedAfter = server.largeWriteFailedAfter
         // libuv's timers count whole milliseconds from its cached loop time, so the 1 s
         // deadline may fire a hair early by this test's clock.
@@ -223,16 +223,16 @@ import Testing
         await server.expectOthersServedAndNothingLeaked()
     }
 
-    @Test func clientThatNeverReadsIsCutAtTheBodyTimeoutWithBoundedMemory() async throws {
+    @Test func clientThatNeverReadsIsCutAtTheWriteTimeoutWithBoundedMemory() async throws {
         let server = try await HostileFixture.start()
         let client = try await server.run("h1-no-read", argument: "8")
         // 64 MiB offered in 64 KiB writes; each write waits for the socket, so the server
         // holds about one piece, and the stalled write ends the connection at
-        // `timeouts.body` (1 s).
+        // `timeouts.write` (1 s).
         #expect(server.largeBytesAccepted < 16 << 20, "the server took \(server.largeBytesAccepted) bytes from the handler")
         #expect(client.line("RESET") != nil || client.line("EOF") != nil, "\(client.lines)")
         #expect((HostileClient.value("bytes", in: client.line("RECEIVED")) ?? .infinity) < Double(16 << 20), "\(client.lines)")
-        // The stalled write failed after `timeouts.body`, not earlier, and not never.
+        // The stalled write failed after `timeouts.write`, not earlier, and not never.
         let failedAfter = server.largeWriteFailedAfter
         // libuv's timers count whole milliseconds from its cached loop time, so the 1 s
         // deadline may fire a hair early by this test's clock.
@@ -265,6 +265,7 @@ struct HostileFixture {
         // for the same reason, lower bounds exact.
         configuration.timeouts.requestHead = .seconds(2)
         configuration.timeouts.body = .seconds(1)
+        configuration.timeouts.write = .seconds(1)
         configuration.http2Connection.maxConcurrentStreams = 8
         let record = Locked((paths: [String](), largeWriteFailedAfter: Duration?.none, largeBytesAccepted: 0))
         let server = try await HTTPServer.start(backend: fixture.backend, configuration: configuration) { request, response in

@@ -1,0 +1,209 @@
+import Foundation
+import HTTPCore
+import HTTPCorePool
+import HTTPCoreTestSupport
+import Testing
+
+/// The client (through `ConnectionPool`) against a peer in a network namespace whose link
+/// the test breaks: the peer killed, the connection reset, packets dropped, the peer gone
+/// while a connection idles, a slow link, a peer that stops reading an upload. Over both
+/// backends and both protocols. Each test checks the error's category, the time to it
+/// against the timeout that caused it (within 10%), that the pool let go of the request,
+/// the connection and its descriptor, and that the next request is served on a fresh
+/// connection.
+@Suite(.networkNamespaces, .printsFaultTable)
+struct ClientNetworkFaultTests {
+    /// Large enough that the body never ends on its own while the fault is arranged.
+    static let bodySize = 64 << 20
+    /// What the peer sends at once before it stalls or trickles.
+    static let firstPart = 64 << 10
+
+    @Test(arguments: BackendKind.real, Wire.allCases)
+    func serverKilledMidBody(_ backend: BackendKind, _ wire: Wire) async throws {
+        try await FaultBed.run(backend, wire) { bed in
+            let response = try await bed.pool.send(bed.request("/body?size=\(Self.bodySize)&first=\(Self.firstPart)&trickle=0"))
+            let broken = bed.activeConnections
+            var body = BodyReader(response)
+            try await body.read(atLeast: Self.firstPart)
+            let killed = ContinuousClock.now
+            bed.peer.signal(SIGKILL)
+            let error = await body.readToFailure()
+            let elapsed = ContinuousClock.now - killed
+            FaultTable.shared.record("a. server killed mid-body", backend, wire, error: error, measured: elapsed)
+            let failure = try #require(error as? HTTPCoreError, "\(String(describing: error))")
+            #expect(failure.code == (wire == .http1 ? .truncatedResponse : .connectionClosed), "\(failure)")
+            // Nothing waits for a timeout: the peer's FIN ends it at once.
+            #expect(elapsed < .milliseconds(500))
+            try await bed.expectLetGo(of: broken)
+            try await bed.peer.restart()
+            try await bed.expectNextRequestOnFreshConnection(avoiding: broken)
+        }
+    }
+
+    @Test(arguments: BackendKind.real, Wire.allCases)
+    func connectionResetMidResponse(_ backend: BackendKind, _ wire: Wire) async throws {
+        try await FaultBed.run(backend, wire) { bed in
+            let response = try await bed.pool.send(bed.request("/body?size=\(Self.bodySize)&first=\(Self.firstPart)&trickle=1024&interval=20"))
+            let broken = bed.activeConnections
+            var body = BodyReader(response)
+            try await body.read(atLeast: Self.firstPart)
+            // The client's next ACK of a trickled chunk meets the rule and draws a RST.
+            try await bed.namespace.resetConnections()
+            let reset = ContinuousClock.now
+            let error = await body.readToFailure()
+            let elapsed = ContinuousClock.now - reset
+            FaultTable.shared.record("b. connection reset mid-response", backend, wire, error: error, measured: elapsed)
+            let failure = try #require(error as? HTTPCoreError, "\(String(describing: error))")
+            #expect(failure.code == .connectionReset, "\(failure)")
+            #expect(failure.category == .network(.read))
+            #expect(elapsed < .milliseconds(500))
+            try await bed.expectLetGo(of: broken)
+            try await bed.namespace.clearRules()
+            try await bed.expectNextRequestOnFreshConnection(avoiding: broken)
+        }
+    }
+
+    @Test(arguments: BackendKind.real, Wire.allCases)
+    func blackholedPeerMidResponse(_ backend: BackendKind, _ wire: Wire) async throws {
+        let timeout = Duration.seconds(1)
+        try await FaultBed.run(backend, wire) { bed in
+            let response = try await bed.pool.send(bed.request("/body?size=\(Self.bodySize)&first=\(Self.firstPart)&trickle=1024&interval=20", read: timeout))
+            let broken = bed.activeConnections
+            var body = BodyReader(response)
+            try await body.read(atLeast: Self.firstPart)
+            try await bed.namespace.blackhole()
+            let error = await body.readToFailure()
+            // The read that times out is the one after the last chunk that got through.
+            let elapsed = ContinuousClock.now - body.lastChunkAt
+            FaultTable.shared.record("c. blackholed peer mid-response", backend, wire, error: error, measured: elapsed, timeout: timeout)
+            let failure = try #require(error as? HTTPCoreError, "\(String(describing: error))")
+            #expect(failure.code == .readTimeout, "\(failure)")
+            expectWithinTenPercent(elapsed, of: timeout)
+            try await bed.expectLetGo(of: broken)
+            try await bed.namespace.clearRules()
+            try await bed.expectNextRequestOnFreshConnection(avoiding: broken)
+        }
+    }
+
+    /// An idle pooled connection whose peer vanished without a FIN or RST reaching us (the
+    /// link dropped everything while the peer died and its kernel forgot the connection).
+    /// The next request is written into the dead connection; the peer's kernel answers
+    /// with a RST.
+    @Test(arguments: BackendKind.real, Wire.allCases)
+    func halfOpenIdleConnection(_ backend: BackendKind, _ wire: Wire) async throws {
+        try await FaultBed.run(backend, wire) { bed in
+            let first = try await bed.pool.send(bed.request("/body?size=1000"))
+            let stale = bed.activeConnections
+            _ = try await first.body.collect(upTo: 1 << 20)
+            try await eventually("the first connection is idle") { bed.pool.snapshot.connections.map(\.state) == [.idle] }
+            try await bed.namespace.blackhole()
+            bed.peer.signal(SIGKILL)
+            try await bed.namespace.forgetConnections()
+            try await bed.namespace.clearRules()
+            try await bed.peer.restart()
+            #expect(bed.pool.snapshot.connections.map(\.id) == Array(stale), "the pool still believes the stale connection idle")
+
+            let start = ContinuousClock.now
+            let result = await Result { try await bed.pool.send(bed.request("/body?size=1000")) }
+            let serving = bed.activeConnections
+            let elapsed = ContinuousClock.now - start
+            FaultTable.shared.record("d. half-open idle connection", backend, wire, error: result.failure, measured: elapsed)
+            let response = try result.get()
+            #expect(try await response.body.collect(upTo: 1 << 20).count == 1000)
+            #expect(serving.isDisjoint(with: stale), "served by \(serving), the stale connection was \(stale)")
+            try await bed.expectLetGo(of: stale)
+            try await bed.expectNextRequestOnFreshConnection(avoiding: stale)
+        }
+    }
+
+    @Test(arguments: BackendKind.real, Wire.allCases)
+    func slowLinkDownloadHitsTheTotalDeadline(_ backend: BackendKind, _ wire: Wire) async throws {
+        let timeout = Duration.seconds(1)
+        try await FaultBed.run(backend, wire) { bed in
+            // 2 Mbit/s: 4 MiB would take about 17 s.
+            try await bed.namespace.shape(.fromPeer, rateKbit: 2000)
+            let start = ContinuousClock.now
+            var broken: Set<Int> = []
+            let error: (any Error)?
+            do {
+                let response = try await bed.pool.send(bed.request("/body?size=\(4 << 20)", total: timeout))
+                broken = bed.activeConnections
+                var body = BodyReader(response)
+                error = await body.readToFailure()
+                #expect(body.received > 0, "the deadline fired before the body started")
+            } catch let thrown {
+                error = thrown
+            }
+            let elapsed = ContinuousClock.now - start
+            FaultTable.shared.record("e. slow link, total deadline", backend, wire, error: error, measured: elapsed, timeout: timeout)
+            let failure = try #require(error as? HTTPCoreError, "\(String(describing: error))")
+            #expect(failure.code == .totalTimeout, "\(failure)")
+            expectWithinTenPercent(elapsed, of: timeout)
+            try await bed.expectLetGo(of: broken)
+            try await bed.namespace.unshape(.fromPeer)
+            try await bed.expectNextRequestOnFreshConnection(avoiding: broken)
+        }
+    }
+
+    @Test(arguments: BackendKind.real, Wire.allCases)
+    func peerStopsReadingAnUpload(_ backend: BackendKind, _ wire: Wire) async throws {
+        let timeout = Duration.seconds(1)
+        try await FaultBed.run(backend, wire) { bed in
+            let upload = UploadChunks(count: 4096) // 256 MiB: far more than the socket buffers hold
+            let start = ContinuousClock.now
+            let task = Task { try await bed.pool.send(bed.request("/sink", method: "POST", body: .stream(upload), write: timeout)) }
+            try await bed.peer.waitForLine(startingWith: "SINK")
+            try await eventually("the upload holds a connection") { !bed.activeConnections.isEmpty }
+            let broken = bed.activeConnections
+            let result = await task.result
+            let end = ContinuousClock.now
+            // The write that times out is the one after the last chunk the body gave.
+            let elapsed = end - (upload.lastPulled ?? start)
+            FaultTable.shared.record("f. peer stops reading an upload", backend, wire, error: result.failure, measured: elapsed, timeout: timeout)
+            let failure = try #require(result.failure as? HTTPCoreError, "\(String(describing: result.failure))")
+            #expect(failure.code == .writeTimeout, "\(failure)")
+            #expect(upload.pulled > 1, "the upload stalled before it filled the socket buffers")
+            expectWithinTenPercent(elapsed, of: timeout)
+            try await bed.expectLetGo(of: broken)
+            try await bed.expectNextRequestOnFreshConnection(avoiding: broken)
+        }
+    }
+}
+
+/// `count` chunks of 64 KiB, remembering how many were taken and when the last one was.
+final class UploadChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    private let count: Int
+    private let state = Locked((pulled: 0, last: ContinuousClock.Instant?.none))
+    private static let chunk = [UInt8](repeating: 0x61, count: 64 << 10)
+
+    init(count: Int) { self.count = count }
+
+    var pulled: Int { state.withLock { $0.pulled } }
+    var lastPulled: ContinuousClock.Instant? { state.withLock { $0.last } }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let chunks: UploadChunks
+        mutating func next() async throws -> [UInt8]? {
+            chunks.state.withLock { state -> [UInt8]? in
+                guard state.pulled < chunks.count else { return nil }
+                state.pulled += 1
+                state.last = .now
+                return UploadChunks.chunk
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+
+    var failure: (any Error)? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
