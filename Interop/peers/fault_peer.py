@@ -200,6 +200,8 @@ def serve(sock):
             serve_http1(sock, data)
     except OSError:
         pass
+    except Exception as error:  # a bug here must show, not pass for a closed connection
+        say("PEER-ERROR %s: %s" % (type(error).__name__, error))
     finally:
         sock.close()
 

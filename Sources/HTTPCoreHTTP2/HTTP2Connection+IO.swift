@@ -13,7 +13,7 @@ extension HTTP2Connection {
                 return
             }
             guard let bytes else {
-                await shutDown(HTTPCoreError(.connectionClosed, "the peer closed the connection"))
+                await shutDown(HTTPCoreError(.connectionClosed, "the peer closed the connection"), peerClosed: true)
                 return
             }
             var followUp = FollowUp()
@@ -117,7 +117,11 @@ extension HTTP2Connection {
             state.session.takeEvents(into: &state.events)
             for event in state.events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
             state.events.removeAll(keepingCapacity: true)
-            if !failed, !output.isEmpty { return true }
+            if !failed, !output.isEmpty {
+                state.machine.socketWriteSince = now
+                return true
+            }
+            state.machine.socketWriteSince = nil
             state.flushing = false
             output.removeAll(keepingCapacity: true)
             swap(&output, &state.spareOutput)
@@ -160,10 +164,10 @@ extension HTTP2Connection {
 
     /// Ends the connection: every waiter fails with `error` (not processed where the
     /// stream never started), and the stream closes.
-    func shutDown(_ error: HTTPCoreError) async {
+    func shutDown(_ error: HTTPCoreError, peerClosed: Bool = false) async {
         var followUp = FollowUp()
         let first = state.withLock { state -> Bool in
-            guard let actions = state.machine.fail(error) else { return false }
+            guard let actions = state.machine.fail(error, peerClosed: peerClosed) else { return false }
             state.apply(actions, into: &followUp)
             // Wake the timer so it sees the end, and stop every upload still running.
             if let waiter = state.timerWaiter {

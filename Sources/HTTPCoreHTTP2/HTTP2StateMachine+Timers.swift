@@ -69,6 +69,13 @@ extension HTTP2StateMachine {
             streams[id]!.readDeadline = nil
             streams[id]!.writeDeadline = nil
             actions += cancel(id, .failed(error), now: now)
+            // The peer has taken nothing for a whole write timeout: every frame queued
+            // behind that write (this RST_STREAM, the next request's HEADERS) would wait
+            // as long, so the connection is dead to new requests; over HTTP/1.1 the same
+            // timeout closes the connection too.
+            if error.code == .writeTimeout, let since = socketWriteSince, let timeout = state.writeTimeout, since + timeout <= now {
+                actions.append(.closeConnection(HTTPCoreError(.writeTimeout, "the peer read nothing for \(timeout): the connection is stalled")))
+            }
         }
         timerTarget = nextDeadline
         return actions

@@ -71,6 +71,10 @@ struct HTTP2StateMachine {
     /// `close()` was called: its GOAWAY is not an error.
     var closing = false
     var closeError: HTTPCoreError?
+    /// When the socket write in progress began (nil when none is): a stream's write
+    /// timeout that passes while one write has waited that long is the socket's, not flow
+    /// control's, and ends the connection (see `timerFired`).
+    var socketWriteSince: HTTPInstant?
     /// When the peer last sent anything: proof of liveness for `waitFunctional`.
     var lastActivity: HTTPInstant
     /// The latest round-trip time: the SETTINGS acknowledgement, then each PING.
@@ -146,13 +150,20 @@ struct HTTP2StateMachine {
     }
 
     /// Fails everything with `error` (not processed where the stream never started);
-    /// nil if the connection had already failed.
-    mutating func fail(_ error: HTTPCoreError) -> [Action]? {
+    /// nil if the connection had already failed. With `peerClosed` (the peer's FIN ended
+    /// the connection), a response cut off after its head is `.truncatedResponse`, as
+    /// over HTTP/1.1: the peer broke off a message it had begun.
+    mutating func fail(_ error: HTTPCoreError, peerClosed: Bool = false) -> [Action]? {
         guard closeError == nil else { return nil }
         closeError = error
         var actions = slots.close().map { Action.resumeSlot(ticket: $0, error: error.with(processing: .notProcessed)) }
         for id in streams.keys.sorted() {
-            let notStarted = streams[id]?.head == nil && (goAway.map { id > $0.lastStreamID } ?? false)
+            guard let stream = streams[id] else { continue }
+            if peerClosed, role == .client, stream.head != nil, !stream.remoteEnded {
+                actions += failStream(id, HTTPCoreError(.truncatedResponse, "the peer closed the connection in the middle of the response body", underlying: error))
+                continue
+            }
+            let notStarted = stream.head == nil && (goAway.map { id > $0.lastStreamID } ?? false)
             actions += failStream(id, notStarted ? error.with(processing: .notProcessed) : error)
             // No frame will come or go on any stream now, so each stream's wire is done: one
             // the application already let go of would otherwise stay in the table for good

@@ -52,8 +52,8 @@ public final class ConnectionPool: RequestInterface, Sendable {
     /// Sends `request` on a pooled connection. A reused connection that fails the request
     /// before sending it (found closed while idle, HTTP/2 stream refused or above GOAWAY's
     /// last id) is skipped, whatever the method, once per connection; an idempotent request
-    /// that fails on a reused connection before any response byte (the server closed it
-    /// meanwhile, RFC 9112 §9.3.1) is retried once on another.
+    /// that fails on a reused connection before any response byte (the server closed or
+    /// reset it meanwhile, RFC 9112 §9.3.1) is retried once on another.
     public func send(_ request: Request) async throws -> Response {
         var request = request
         request.options = request.options.fixingDeadline(clock: backend.clock)
@@ -79,7 +79,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
                 if failure.isSafeToRetry, failure.isConnectionFailure, skipped.insert(id).inserted {
                     continue
                 }
-                if !retried, failure.code == .closedBeforeResponse, request.isIdempotent {
+                if !retried, failure.diedBeforeResponse, request.isIdempotent {
                     retried = true
                     continue
                 }
@@ -483,6 +483,14 @@ extension Request {
 }
 
 extension HTTPCoreError {
+    /// Whether a request that failed this way before its response head may have met a
+    /// connection the peer had already let go of: closed (FIN) or forgotten, so that its
+    /// kernel answered the request with a RST (a peer that rebooted, or one whose FIN a
+    /// middlebox dropped: the half-open connection of the fault tests).
+    var diedBeforeResponse: Bool {
+        code == .closedBeforeResponse || code == .connectionReset
+    }
+
     /// Whether the connection could not carry the request (closed, reset, TLS alert,
     /// refused stream, GOAWAY), rather than the request being wrong or cancelled.
     var isConnectionFailure: Bool {

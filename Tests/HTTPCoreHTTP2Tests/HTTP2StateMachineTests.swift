@@ -92,6 +92,22 @@ import Testing
         #expect(machine.slots.openStreams == 0)
     }
 
+    /// The same deadline while one socket write has waited a whole write timeout: the peer
+    /// reads nothing, so the connection ends too (the fault tests' peer that stops reading).
+    @Test func aWriteTimeoutWhileTheSocketWriteIsStuckEndsTheConnection() {
+        var machine = opened(writeTimeout: .seconds(1), uploading: true, uploadBuffer: 10)
+        _ = machine.send(1, count: 50, end: false, now: at(0))
+        machine.socketWriteSince = at(0)
+        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)", "closeConnection(writeTimeout)"])
+    }
+
+    @Test func aWriteTimeoutWhileWritesStillCompleteEndsOnlyTheStream() {
+        var machine = opened(writeTimeout: .seconds(1), uploading: true, uploadBuffer: 10)
+        _ = machine.send(1, count: 50, end: false, now: at(0))
+        machine.socketWriteSince = at(500) // a write began since: the socket drains
+        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)"])
+    }
+
     @Test func framedBytesWakeTheSenderBelowTheBuffer() {
         var machine = opened(uploading: true, uploadBuffer: 10)
         _ = machine.send(1, count: 15, end: false, now: at(0))
@@ -171,6 +187,24 @@ import Testing
         let actions = machine.fail(HTTPCoreError(.connectionClosed, "gone"))
         #expect(actions.map(names) == ["wakeHead(1)", "resumePing(\(opaque), connectionClosed)"])
         #expect(machine.fail(HTTPCoreError(.connectionClosed, "again")) == nil)
+        #expect(machine.takeHead(1).name == "failed(connectionClosed)")
+    }
+
+    /// The peer's FIN in the middle of a response body truncates it (as over HTTP/1.1);
+    /// the network fault tests see this when the server is killed mid-body.
+    @Test func thePeerClosingMidBodyTruncatesTheResponse() {
+        var machine = opened()
+        _ = machine.receive(.headers(stream: 1, fields: Self.ok, kind: .head), now: at(1))
+        _ = machine.receive(.data(stream: 1, bytes: Array("part".utf8)), now: at(1))
+        guard case .ready = machine.takeHead(1) else { Issue.record("no head"); return }
+        _ = machine.fail(HTTPCoreError(.connectionClosed, "the peer closed the connection"), peerClosed: true)
+        #expect(machine.read(1, maxBytes: .max, now: at(2)).0.name == "data(4)")
+        #expect(machine.read(1, maxBytes: .max, now: at(2)).0.name == "failed(truncatedResponse)")
+    }
+
+    @Test func thePeerClosingBeforeTheHeadIsAClosedConnection() {
+        var machine = opened()
+        _ = machine.fail(HTTPCoreError(.connectionClosed, "the peer closed the connection"), peerClosed: true)
         #expect(machine.takeHead(1).name == "failed(connectionClosed)")
     }
 

@@ -317,11 +317,16 @@ final class UVTimer: UVHandleOwner, @unchecked Sendable {
 
     private var base: UnsafeMutablePointer<uv_handle_t> { UnsafeMutableRawPointer(handle).assumingMemoryBound(to: uv_handle_t.self) }
 
-    /// Fires `body` once after `delay` (rounded up to whole milliseconds).
+    /// Fires `body` once after `delay` (rounded up to whole milliseconds), never before:
+    /// libuv counts from the loop's cached time, which lags the clock by the work done
+    /// since the loop last woke and by its truncation to a millisecond, so the time is
+    /// refreshed first and a millisecond added. (A timer firing early made a read at the
+    /// total deadline report `.readTimeout`: the fault tests' slow link.)
     func start(after delay: Duration, _ body: @escaping () -> Void) {
         guard !closed else { return }
         fire = body
-        let nanoseconds = max(0, delay.nanosecondsClamped)
+        uv_update_time(handle.pointee.loop)
+        let nanoseconds = max(0, delay.nanosecondsClamped) + 1_000_000
         uv_timer_start(handle, { handle in
             guard let timer = UVHandle.owner(UnsafeMutableRawPointer(handle)?.assumingMemoryBound(to: uv_handle_t.self), as: UVTimer.self) else { return }
             let body = timer.fire
@@ -493,7 +498,14 @@ final class UVSocket: UVHandleOwner, @unchecked Sendable {
                 socket.onRead?(.success(bytes))
             } else if count == Int(UV_EOF.rawValue) {
                 socket.stopReading()
-                socket.onRead?(.success(nil))
+                // libuv reports UV_EOF for a POLLHUP that came with data (uv__stream_io's
+                // short cut) without reading the socket's error: a RST after data would
+                // look like a clean close. The pending error says which it was.
+                if let pending = socket.option(level: SOL_SOCKET, name: SO_ERROR), pending != 0 {
+                    socket.onRead?(.failure(UVStatus.error(-pending, during: .read)))
+                } else {
+                    socket.onRead?(.success(nil))
+                }
             } else if count < 0 {
                 socket.stopReading()
                 socket.onRead?(.failure(UVStatus.error(Int32(count), during: .read)))
