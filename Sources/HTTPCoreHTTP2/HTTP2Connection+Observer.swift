@@ -22,7 +22,11 @@ extension HTTP2Connection {
 
     /// Reports what changed since the last report, in order.
     func notifyObserver() {
-        let (limit, accepting) = state.withLock { ($0.machine.slots.peerLimitKnown ? $0.machine.slots.peerLimit : nil, $0.machine.slots.phase == .active) }
+        let (limit, accepting) = state.withLock { state in
+            // While a stream's timeout has the peer's liveness in question, no new streams.
+            let limit = state.machine.awaitingLiveness ? 0 : state.machine.slots.peerLimit
+            return (state.machine.slots.peerLimitKnown ? limit : nil, state.machine.slots.phase == .active)
+        }
         observation.withLock { state in
             guard let observer = state.observer, !state.reportedStopped else { return }
             if accepting, let limit, state.reportedLimit != limit {

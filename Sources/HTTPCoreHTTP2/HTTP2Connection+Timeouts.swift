@@ -16,6 +16,7 @@ extension HTTP2Connection {
                 return (state.machine.timerTarget, waiter)
             }
             await finish(followUp)
+            notifyObserver() // a timeout may have put the peer's liveness in question
             guard let (target, waiter) = next else { return }
             if let target {
                 let clock = self.clock

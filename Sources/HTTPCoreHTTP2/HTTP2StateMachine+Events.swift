@@ -38,7 +38,10 @@ extension HTTP2StateMachine {
             guard let sentAt = pings.removeValue(forKey: opaque) else { return [] }
             let rtt = sentAt.duration(to: now)
             roundTrip = rtt
-            if functionalPing?.opaque == opaque { functionalPing = nil }
+            if functionalPing?.opaque == opaque {
+                functionalPing = nil
+                awaitingLiveness = false
+            }
             return [.resumePing(opaque: opaque, result: .success(rtt))]
         case .settings(let maxConcurrentStreams):
             return slots.peerLimitChanged(maxConcurrentStreams).map { .resumeSlot(ticket: $0, error: nil) }

@@ -76,6 +76,15 @@ extension HTTP2StateMachine {
             if error.code == .writeTimeout, let since = socketWriteSince, let timeout = state.writeTimeout, since + timeout <= now {
                 actions.append(.closeConnection(HTTPCoreError(.writeTimeout, "the peer read nothing for \(timeout): the connection is stalled")))
             }
+            // A read or write the peer left waiting may mean the peer is gone: check
+            // (a total deadline says only that the exchange took too long).
+            if error.code != .totalTimeout, functionalPing == nil, closeError == nil {
+                nextPing += 1
+                pings[nextPing] = now
+                functionalPing = (nextPing, now + pingTimeout)
+                awaitingLiveness = true
+                actions.append(.sendPing(opaque: nextPing))
+            }
         }
         timerTarget = nextDeadline
         return actions

@@ -85,6 +85,12 @@ struct HTTP2StateMachine {
     var nextPing: UInt64 = 0
     /// The PING `waitFunctional` sent, and when the connection is dead without its ACK.
     var functionalPing: (opaque: UInt64, deadline: HTTPInstant)?
+    /// A stream timed out reading or writing and `functionalPing` checks whether the peer
+    /// is still there: until its ACK the connection takes no new streams (the observer
+    /// hears a request limit of 0), and without it the connection ends at the PING's
+    /// deadline. OkHttp's "degraded" connection; without it the pool handed the next
+    /// request to a connection whose peer had vanished, and it timed out again.
+    var awaitingLiveness = false
     /// What the shell's timer sleeps until (nil: no deadline).
     var timerTarget: HTTPInstant?
     /// A request body's sender waits while more than this is queued and unframed.

@@ -31,6 +31,10 @@ struct FaultBed {
         if wire == .http2 {
             configuration.http1 = false
             configuration.http2 = true
+            // After a stream's read or write timeout the connection PINGs the peer and
+            // ends without an answer within this (10 s by default; 1 s keeps the cases short).
+            configuration.http2Connection.keepAliveTimeout = .seconds(1)
+            configuration.http2Connection.functionalTimeout = .seconds(1)
         }
         let pool = try ConnectionPool(backend: fixture.backend, configuration: configuration)
         let bed = FaultBed(namespace: namespace, peer: peer, fixture: fixture, pool: pool, wire: wire)

@@ -87,7 +87,7 @@ import Testing
         #expect(machine.nextDeadline == at(1000))
         #expect(names(machine.timerFired(now: at(999))) == [])
         let expired = machine.timerFired(now: at(1000))
-        #expect(names(expired) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)"])
+        #expect(names(expired) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)", "sendPing(1)"])
         #expect(machine.room(1).name == "failed(writeTimeout)")
         #expect(machine.slots.openStreams == 0)
     }
@@ -98,14 +98,14 @@ import Testing
         var machine = opened(writeTimeout: .seconds(1), uploading: true, uploadBuffer: 10)
         _ = machine.send(1, count: 50, end: false, now: at(0))
         machine.socketWriteSince = at(0)
-        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)", "closeConnection(writeTimeout)"])
+        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)", "closeConnection(writeTimeout)", "sendPing(1)"])
     }
 
     @Test func aWriteTimeoutWhileWritesStillCompleteEndsOnlyTheStream() {
         var machine = opened(writeTimeout: .seconds(1), uploading: true, uploadBuffer: 10)
         _ = machine.send(1, count: 50, end: false, now: at(0))
         machine.socketWriteSince = at(500) // a write began since: the socket drains
-        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)"])
+        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "stopUpload(1)", "wakeRoom(1)", "sendPing(1)"])
     }
 
     @Test func framedBytesWakeTheSenderBelowTheBuffer() {
@@ -167,6 +167,31 @@ import Testing
         #expect(machine.read(1, maxBytes: 4, now: at(2)).0.name == "wait")
     }
 
+    /// A stream's read timeout puts the peer's liveness in question: one PING, no new
+    /// streams until its ACK (the observer reports a limit of 0), and the connection ends
+    /// if the ACK does not come within the PING timeout (10 s here).
+    @Test func aReadTimeoutChecksThePeerIsAliveBeforeNewStreams() {
+        var machine = opened(readTimeout: .seconds(1))
+        #expect(names(machine.timerFired(now: at(1000))) == ["reset(1, CANCEL)", "sendPing(1)"])
+        #expect(machine.awaitingLiveness)
+        #expect(machine.nextDeadline == at(11_000))
+        #expect(names(machine.receive(.pingAck(opaque: 1), now: at(1200))) == ["resumePing(1, 200 ms)"])
+        #expect(!machine.awaitingLiveness)
+
+        var silent = opened(readTimeout: .seconds(1))
+        _ = silent.timerFired(now: at(1000))
+        #expect(names(silent.timerFired(now: at(10_999))) == [])
+        #expect(names(silent.timerFired(now: at(11_000))) == ["closeConnection(readTimeout)"])
+    }
+
+    /// A total deadline says only that the exchange took too long: no PING, the
+    /// connection takes new streams at once.
+    @Test func aTotalDeadlineDoesNotQuestionThePeer() {
+        var machine = opened(readTimeout: nil, total: at(1000))
+        #expect(!names(machine.timerFired(now: at(1000))).contains("sendPing(1)"))
+        #expect(!machine.awaitingLiveness)
+    }
+
     @Test func theReadTimeoutStartsOnceTheRequestIsQueued() {
         var machine = opened(readTimeout: .seconds(2), uploading: true)
         #expect(machine.nextDeadline == nil)
@@ -175,7 +200,7 @@ import Testing
         #expect(names(actions) == ["rescheduleTimer"])
         #expect(machine.nextDeadline == at(2100))
         #expect(machine.takeHead(1).name == "wait")
-        #expect(names(machine.timerFired(now: at(2100))) == ["reset(1, CANCEL)", "wakeHead(1)"])
+        #expect(names(machine.timerFired(now: at(2100))) == ["reset(1, CANCEL)", "wakeHead(1)", "sendPing(1)"])
         #expect(machine.takeHead(1).name == "failed(readTimeout)")
         #expect(machine.streams.isEmpty)
     }
@@ -266,7 +291,7 @@ import Testing
         // Progress restarts the wait: a slow reader is not a stalled one.
         #expect(names(machine.receive(.bodyFramed(stream: 1, count: 4), now: at(500))) == [])
         #expect(names(machine.timerFired(now: at(1000))) == [])
-        #expect(names(machine.timerFired(now: at(1500))) == ["reset(1, CANCEL)"])
+        #expect(names(machine.timerFired(now: at(1500))) == ["reset(1, CANCEL)", "sendPing(1)"])
     }
 
     @Test func aServerResponseBodyThatLeftEndsTheWriteWait() {
