@@ -135,6 +135,12 @@ public final class HTTP1Connection: Connection {
                 return action
             }
             try Task.checkCancellation()
+            // A read returns what the socket holds even past its deadline, so a body that
+            // keeps trickling in (a slow link) never waits long enough for the deadline to
+            // fire: the fault tests saw the total deadline overshot by 70%. Check it here.
+            if let total = exchange.deadline, clock.now >= total {
+                throw HTTPCoreError(.totalTimeout, "the request's total deadline passed")
+            }
             let deadline = clock.deadline(after: exchange.options.timeouts.read, capping: exchange.deadline)
             let bytes: [UInt8]?
             do {
