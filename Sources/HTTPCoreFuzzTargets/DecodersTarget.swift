@@ -36,7 +36,16 @@ enum DecodersTarget {
         guard policy.maxRatio == nil else { return }
         switch (whole, split) {
         case (.failed(let code, let a), .failed(let other, let b)):
-            FuzzCheck.equal(code, other, "\(encoding): whole and split input fail differently")
+            // A body both over the size cap and corrupt may fail either way: the cap fires
+            // as soon as output passes it, and how much output comes before the decoder
+            // meets the corruption depends on how the input arrived (found by a long run:
+            // zstd fed whole saw the corruption first, fed in pieces the cap).
+            if code != other {
+                FuzzCheck.that(
+                    [code, other].contains(.decodedBodyTooLarge) && policy.maxDecodedBytes != nil,
+                    "\(encoding): whole and split input fail differently (\(code), \(other)), and not for the size cap"
+                )
+            }
             FuzzCheck.that(a.starts(with: b) || b.starts(with: a), "\(encoding): output before the error is not one stream")
         default:
             FuzzCheck.equal(whole, split, "\(encoding): whole and split input disagree")
