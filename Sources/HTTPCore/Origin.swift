@@ -47,6 +47,9 @@ public struct Origin: Sendable, Hashable, CustomStringConvertible {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
             let after = bytes[bytes.index(after: close)...]
             host = authority[bytes.index(after: bytes.startIndex)..<close]
+            // Brackets hold an IPv6 literal and nothing else: `[[fe80the0]` became a host
+            // that `description` printed as another name (found by fuzzing).
+            guard let literal = IPAddressLiteral(String(host)), literal.isIPv6 else { return nil }
             if !after.isEmpty {
                 guard after.first == UInt8(ascii: ":"), let parsed = Origin.port(after.dropFirst()) else { return nil }
                 port = parsed

@@ -20,7 +20,10 @@ import Testing
                        "http://host:+80", "http://host:", "http://host:0080080", "http://[::1]x", "http://[::1]:",
                        // IPv6 without brackets: `authority` would bracket the host into another
                        // name (the url fuzz target found `http://b::1]:8080`).
-                       "http://a:b:80", "http://::1:80", "http://b::1]:8080"])
+                       "http://a:b:80", "http://::1:80", "http://b::1]:8080",
+                       // Brackets around anything but an IPv6 literal (a 10-minute run found
+                       // `http://[[fe80the0]/`, printed back as another origin).
+                       "http://[[fe80the0]/", "http://[example.com]/", "http://[127.0.0.1]/", "http://[]/"])
     func rejects(url: String) {
         #expect(Origin(url) == nil)
     }
