@@ -26,7 +26,7 @@ struct ClientNetworkFaultTests {
             var body = BodyReader(response)
             try await body.read(atLeast: Self.firstPart)
             let killed = ContinuousClock.now
-            bed.peer.signal(SIGKILL)
+            await bed.peer.signal(SIGKILL)
             let error = await body.readToFailure()
             let elapsed = ContinuousClock.now - killed
             FaultTable.shared.record("a. server killed mid-body", backend, wire, error: error, measured: elapsed)
@@ -104,7 +104,7 @@ struct ClientNetworkFaultTests {
             _ = try await first.body.collect(upTo: 1 << 20)
             try await eventually("the first connection is idle") { bed.pool.snapshot.connections.map(\.state) == [.idle] }
             try await bed.namespace.blackhole()
-            bed.peer.signal(SIGKILL)
+            await bed.peer.signal(SIGKILL)
             try await bed.namespace.forgetConnections()
             try await bed.namespace.clearRules()
             try await bed.peer.restart()

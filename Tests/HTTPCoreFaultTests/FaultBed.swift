@@ -21,10 +21,25 @@ struct FaultBed {
     let wire: Wire
 
     static func run(_ backend: BackendKind, _ wire: Wire, _ body: (FaultBed) async throws -> Void) async throws {
-        let namespace = try await NetworkNamespace.create()
-        defer { namespace.destroy() }
-        let peer = try await FaultPeer.start(in: namespace)
-        defer { peer.stop() }
+        try await gate.inside {
+            let namespace = try await NetworkNamespace.create()
+            try await withTeardown {
+                let peer = try await FaultPeer.start(in: namespace)
+                try await withTeardown {
+                    try await run(backend, wire, namespace, peer, body)
+                } teardown: {
+                    await peer.stop()
+                }
+            } teardown: {
+                await namespace.destroy()
+            }
+        }
+    }
+
+    /// At most this many beds at once (see `BedGate`).
+    private static let gate = BedGate(width: 4)
+
+    private static func run(_ backend: BackendKind, _ wire: Wire, _ namespace: NetworkNamespace, _ peer: FaultPeer, _ body: (FaultBed) async throws -> Void) async throws {
         let fixture = backend.makeFixture()
         var configuration = ConnectionPool.Configuration()
         configuration.connectTimeout = .seconds(5)
@@ -38,17 +53,13 @@ struct FaultBed {
         }
         let pool = try ConnectionPool(backend: fixture.backend, configuration: configuration)
         let bed = FaultBed(namespace: namespace, peer: peer, fixture: fixture, pool: pool, wire: wire)
-        do {
-            try await body(bed)
-        } catch {
-            await pool.shutdown()
+        try await withTeardown {
+            try await withTeardown { try await body(bed) } teardown: { await pool.shutdown() }
+            // Every socket to the namespace is closed once the pool has shut down.
+            try await eventually("no socket to the namespace is left open after shutdown") { namespace.openSockets() == 0 }
+        } teardown: {
             await fixture.shutdown()
-            throw error
         }
-        await pool.shutdown()
-        // Every socket to the namespace is closed once the pool has shut down.
-        try await eventually("no socket to the namespace is left open after shutdown") { namespace.openSockets() == 0 }
-        await fixture.shutdown()
     }
 
     /// A request to the peer with the timeouts given and 30 s for the rest: a failure at

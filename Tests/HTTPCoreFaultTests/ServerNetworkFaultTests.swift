@@ -61,48 +61,48 @@ struct ServerNetworkFaultTests {
     }
 
     private func killedMidUpload(_ bed: ServerFaultBed, _ test: Case) async throws {
-        let client = try bed.startClient("upload")
-        defer { client.stop() }
-        try await client.waitForLine(startingWith: "SENT")
-        try await eventually("the handler reads the upload") { bed.probe.uploadStarted }
-        let killed = ContinuousClock.now
-        client.signal(SIGKILL)
-        let failure = try await bed.handlerFailure()
-        // FIN (HTTP/1.1: the client had read nothing) or RST (HTTP/2: the server's SETTINGS
-        // lay unread): one category for the handler either way.
-        #expect(failure.error.category == .network(.read), "\(failure.error)")
-        #expect(failure.error.code == (test.wire == .http1 ? .truncatedRequest : .connectionReset), "\(failure.error)")
-        try await bed.expectEnded(.aborted)
-        ServerFaultTable.shared.record(test, handler: failure.error, end: .aborted, measured: killed.duration(to: failure.at))
-        #expect(killed.duration(to: failure.at) < ServerFaultBed.atOnce, "a dead client is seen at once, not at a timeout")
+        try await bed.withClient("upload") { client in
+            try await client.waitForLine(startingWith: "SENT")
+            try await eventually("the handler reads the upload") { bed.probe.uploadStarted }
+            let killed = ContinuousClock.now
+            await client.signal(SIGKILL)
+            let failure = try await bed.handlerFailure()
+            // FIN (HTTP/1.1: the client had read nothing) or RST (HTTP/2: the server's SETTINGS
+            // lay unread): one category for the handler either way.
+            #expect(failure.error.category == .network(.read), "\(failure.error)")
+            #expect(failure.error.code == (test.wire == .http1 ? .truncatedRequest : .connectionReset), "\(failure.error)")
+            try await bed.expectEnded(.aborted)
+            ServerFaultTable.shared.record(test, handler: failure.error, end: .aborted, measured: killed.duration(to: failure.at))
+            #expect(killed.duration(to: failure.at) < ServerFaultBed.atOnce, "a dead client is seen at once, not at a timeout")
+        }
     }
 
     private func resetMidResponse(_ bed: ServerFaultBed, _ test: Case) async throws {
-        let client = try bed.startClient("reset")
-        defer { client.stop() }
-        try await client.waitForLine(startingWith: "RESET")
-        let reset = ContinuousClock.now
-        let failure = try await bed.handlerFailure()
-        #expect([.network(.read), .network(.write)].contains(failure.error.category), "\(failure.error)")
-        try await bed.expectEnded(.aborted)
-        ServerFaultTable.shared.record(test, handler: failure.error, end: .aborted, measured: max(.zero, reset.duration(to: failure.at)))
-        #expect(reset.duration(to: failure.at) < ServerFaultBed.atOnce, "a reset is seen at once, not at a timeout")
+        try await bed.withClient("reset") { client in
+            try await client.waitForLine(startingWith: "RESET")
+            let reset = ContinuousClock.now
+            let failure = try await bed.handlerFailure()
+            #expect([.network(.read), .network(.write)].contains(failure.error.category), "\(failure.error)")
+            try await bed.expectEnded(.aborted)
+            ServerFaultTable.shared.record(test, handler: failure.error, end: .aborted, measured: max(.zero, reset.duration(to: failure.at)))
+            #expect(reset.duration(to: failure.at) < ServerFaultBed.atOnce, "a reset is seen at once, not at a timeout")
+        }
     }
 
     private func blackholedMidResponse(_ bed: ServerFaultBed, _ test: Case) async throws {
-        let client = try bed.startClient("drain")
-        defer { client.stop() }
-        try await client.waitForLine(startingWith: "READ")
-        try await bed.namespace.blackhole()
-        try await expectWriteTimeout(bed, test)
-        try await bed.namespace.clearRules()
+        try await bed.withClient("drain") { client in
+            try await client.waitForLine(startingWith: "READ")
+            try await bed.namespace.blackhole()
+            try await expectWriteTimeout(bed, test)
+            try await bed.namespace.clearRules()
+        }
     }
 
     private func stopsReading(_ bed: ServerFaultBed, _ test: Case) async throws {
-        let client = try bed.startClient("stall")
-        defer { client.stop() }
-        try await client.waitForLine(startingWith: "READ")
-        try await expectWriteTimeout(bed, test)
+        try await bed.withClient("stall") { client in
+            try await client.waitForLine(startingWith: "READ")
+            try await expectWriteTimeout(bed, test)
+        }
     }
 
     /// The handler's stalled write fails with `.writeTimeout`, `timeouts.write` after its
@@ -117,35 +117,35 @@ struct ServerNetworkFaultTests {
     }
 
     private func halfOpen(_ bed: ServerFaultBed, _ test: Case) async throws {
-        let client = try bed.startClient("half-head")
-        defer { client.stop() }
-        try await client.waitForLine(startingWith: "SENT")
-        try await bed.namespace.blackhole()
-        client.signal(SIGKILL) // its FIN (or RST) is dropped: the server never hears of it
-        // HTTP/1.1: the head is incomplete, so `requestHead` (from the accept) ends it.
-        // HTTP/2: the preface and SETTINGS came, the rest of a HEADERS frame never does,
-        // and a connection with no stream ends at `idle` after the client's last byte.
-        let (end, timeout): (HTTPServer.ConnectionEnd, Duration) = test.wire == .http1
-            ? (.timeout(.requestHead), ServerFaultBed.timeouts.requestHead!)
-            : (.timeout(.idle), ServerFaultBed.timeouts.idle!)
-        let lasted = try await bed.expectEnded(end)
-        expectWithinTenPercent(lasted, of: timeout)
-        ServerFaultTable.shared.record(test, handler: nil, end: end, measured: lasted, timeout: timeout)
-        try await bed.namespace.clearRules()
+        try await bed.withClient("half-head") { client in
+            try await client.waitForLine(startingWith: "SENT")
+            try await bed.namespace.blackhole()
+            await client.signal(SIGKILL) // its FIN (or RST) is dropped: the server never hears of it
+            // HTTP/1.1: the head is incomplete, so `requestHead` (from the accept) ends it.
+            // HTTP/2: the preface and SETTINGS came, the rest of a HEADERS frame never does,
+            // and a connection with no stream ends at `idle` after the client's last byte.
+            let (end, timeout): (HTTPServer.ConnectionEnd, Duration) = test.wire == .http1
+                ? (.timeout(.requestHead), ServerFaultBed.timeouts.requestHead!)
+                : (.timeout(.idle), ServerFaultBed.timeouts.idle!)
+            let lasted = try await bed.expectEnded(end)
+            expectWithinTenPercent(lasted, of: timeout)
+            ServerFaultTable.shared.record(test, handler: nil, end: end, measured: lasted, timeout: timeout)
+            try await bed.namespace.clearRules()
+        }
     }
 
     private func slowLink(_ bed: ServerFaultBed, _ test: Case) async throws {
         try await bed.namespace.shape(.fromPeer, rateKbit: 16)
-        let client = try bed.startClient("slowloris")
-        defer { client.stop() }
-        // A byte every 50 ms (HTTP/2: of its preface) keeps the connection busy, but the
-        // head is due whole within `requestHead` of the accept.
-        let timeout = ServerFaultBed.timeouts.requestHead!
-        let lasted = try await bed.expectEnded(.timeout(.requestHead))
-        expectWithinTenPercent(lasted, of: timeout)
-        ServerFaultTable.shared.record(test, handler: nil, end: .timeout(.requestHead), measured: lasted, timeout: timeout)
-        try await client.waitForLine(startingWith: "CLOSED")
-        try await bed.namespace.unshape(.fromPeer)
+        try await bed.withClient("slowloris") { client in
+            // A byte every 50 ms (HTTP/2: of its preface) keeps the connection busy, but the
+            // head is due whole within `requestHead` of the accept.
+            let timeout = ServerFaultBed.timeouts.requestHead!
+            let lasted = try await bed.expectEnded(.timeout(.requestHead))
+            expectWithinTenPercent(lasted, of: timeout)
+            ServerFaultTable.shared.record(test, handler: nil, end: .timeout(.requestHead), measured: lasted, timeout: timeout)
+            try await client.waitForLine(startingWith: "CLOSED")
+            try await bed.namespace.unshape(.fromPeer)
+        }
     }
 }
 
@@ -184,10 +184,17 @@ struct ServerFaultBed {
     private static let gate = BedGate(width: 4)
 
     static func run(_ backend: BackendKind, _ wire: Wire, _ body: (ServerFaultBed) async throws -> Void) async throws {
-        await gate.enter()
-        defer { Task { await gate.leave() } }
-        let namespace = try await NetworkNamespace.create()
-        defer { namespace.destroy() }
+        try await gate.inside {
+            let namespace = try await NetworkNamespace.create()
+            try await withTeardown {
+                try await run(backend, wire, in: namespace, body)
+            } teardown: {
+                await namespace.destroy()
+            }
+        }
+    }
+
+    private static func run(_ backend: BackendKind, _ wire: Wire, in namespace: NetworkNamespace, _ body: (ServerFaultBed) async throws -> Void) async throws {
         let fixture = backend.makeFixture()
         let probe = ServerFaultProbe()
         var configuration = HTTPServer.Configuration(address: .tcp(host: namespace.hostAddress, port: 0))
@@ -199,24 +206,24 @@ struct ServerFaultBed {
         }
         guard case .inet(_, let port) = server.localAddress else { throw HarnessError("no TCP address") }
         let bed = ServerFaultBed(namespace: namespace, fixture: fixture, server: server, probe: probe, wire: wire, port: port)
-        do {
+        try await withTeardown {
             try await body(bed)
             try await bed.expectNextClientServedAndNothingLeft()
-        } catch {
+        } teardown: {
             await server.shutdown()
             await fixture.shutdown()
-            throw error
         }
-        await server.shutdown()
-        await fixture.shutdown()
         // Dispatch closes a listener's descriptor once its sources are cancelled, a moment later.
         try await eventually("no socket to the namespace outlives the server") { namespace.openSockets() == 0 }
     }
 
     private static let script = TestPKI.repositoryRoot.appendingPathComponent("Interop/peers/fault_client.py").path
 
-    func startClient(_ scenario: String) throws -> NamespacedProcess {
-        try namespace.start("/usr/bin/python3", [Self.script, namespace.hostAddress, "\(port)", wire.rawValue, scenario])
+    /// Runs `body` with `fault_client.py` playing `scenario` inside the namespace, and
+    /// stops the client afterwards.
+    func withClient(_ scenario: String, _ body: (NamespacedProcess) async throws -> Void) async throws {
+        let client = try namespace.start("/usr/bin/python3", [Self.script, namespace.hostAddress, "\(port)", wire.rawValue, scenario])
+        try await withTeardown { try await body(client) } teardown: { await client.stop() }
     }
 
     /// The handler's failure (recorded by the probe), waiting at most `within`.
@@ -365,26 +372,4 @@ struct PrintsServerFaultTable: SuiteTrait, TestScoping {
 
 extension Trait where Self == PrintsServerFaultTable {
     static var printsServerFaultTable: Self { PrintsServerFaultTable() }
-}
-
-/// A counting gate: `enter` waits while `width` holders are inside.
-actor BedGate {
-    private let width: Int
-    private var inside = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(width: Int) { self.width = width }
-
-    func enter() async {
-        if inside < width {
-            inside += 1
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    /// Hands the place to the longest waiter, or frees it.
-    func leave() {
-        if waiting.isEmpty { inside -= 1 } else { waiting.removeFirst().resume() }
-    }
 }

@@ -35,7 +35,7 @@ package final class FaultPeer: Sendable {
             guard let port = Int(ready.dropFirst(6)) else { throw HarnessError("fault_peer.py: bad \(ready)") }
             return (process, port)
         } catch {
-            process.stop()
+            await process.stop()
             throw error
         }
     }
@@ -53,18 +53,18 @@ package final class FaultPeer: Sendable {
     }
 
     /// SIGKILL (waits until it is gone and the kernel has closed its sockets), SIGSTOP, SIGCONT.
-    package func signal(_ signal: Int32) {
-        process.withLock { $0 }.signal(signal)
+    package func signal(_ signal: Int32) async {
+        await process.withLock { $0 }.signal(signal)
     }
 
     /// A new peer process on the same port (after `signal(SIGKILL)`).
     package func restart() async throws {
-        process.withLock { $0 }.stop()
+        await process.withLock { $0 }.stop()
         let (process, _) = try await Self.launch(in: namespace, port: port)
         self.process.withLock { $0 = process }
     }
 
-    package func stop() {
-        process.withLock { $0 }.stop()
+    package func stop() async {
+        await process.withLock { $0 }.stop()
     }
 }

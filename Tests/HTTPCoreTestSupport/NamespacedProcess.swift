@@ -49,21 +49,27 @@ package final class NamespacedProcess: Sendable {
     }
 
     /// Sends `signal` (SIGKILL, SIGSTOP, SIGCONT); SIGKILL also waits for the exit, so the
-    /// kernel has closed the process's sockets when this returns.
-    package func signal(_ signal: Int32) {
+    /// kernel has closed the process's sockets when this returns. The wait is off the
+    /// cooperative threads, which the tests beside this one need for their timers.
+    package func signal(_ signal: Int32) async {
         guard process.isRunning else { return }
         _ = kill(process.processIdentifier, signal)
-        if signal == SIGKILL { process.waitUntilExit() }
+        if signal == SIGKILL { await waitForExit() }
     }
 
     /// Kills the process (SIGKILL: a child of a Swift concurrency thread inherits SIGTERM
     /// blocked) and removes its output.
-    package func stop() {
+    package func stop() async {
         if process.isRunning {
             _ = kill(process.processIdentifier, SIGCONT)
             _ = kill(process.processIdentifier, SIGKILL)
         }
-        process.waitUntilExit()
+        await waitForExit()
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func waitForExit() async {
+        let process = process
+        _ = try? await offCooperativeThreads { process.waitUntilExit() }
     }
 }
