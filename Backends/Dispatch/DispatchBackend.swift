@@ -47,7 +47,7 @@ public final class DispatchBackend: NetworkBackend {
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "connect cancelled", processing: .notProcessed) }
         let loop = pickLoop()
         let waiter = Waiter<Int32>()
-        let connector = DispatchConnector(loop: loop, host: host, port: port, options: options, waiter: waiter)
+        let connector = DispatchConnector(loop: loop, host: host, port: port, options: options, clock: clock, waiter: waiter)
         loop.execute { connector.start() }
         let fd = try await waiter.wait { loop.execute { connector.cancel() } }
         return DispatchStream(core: DispatchStreamCore(fd: fd, loop: loop, isTCP: true, clock: clock))

@@ -15,13 +15,15 @@ final class DispatchConnector: @unchecked Sendable {
     private let port: Int
     private let options: ConnectOptions
     private let waiter: Waiter<Int32>
+    private let tracer: ConnectTracer
     private var planner = HappyEyeballs(addresses: [])
     private var attempts: [Int: Attempt] = [:]
     private var stagger: DispatchWorkItem?
     private var timeout: DispatchWorkItem?
     private var done = false
 
-    init(loop: DispatchLoop, host: String, port: Int, options: ConnectOptions, waiter: Waiter<Int32>) {
+    init(loop: DispatchLoop, host: String, port: Int, options: ConnectOptions, clock: any HTTPClock, waiter: Waiter<Int32>) {
+        tracer = ConnectTracer(options, clock: clock)
         self.loop = loop
         self.host = host
         self.port = port
@@ -37,6 +39,7 @@ final class DispatchConnector: @unchecked Sendable {
             timeout = item
             loop.queue.asyncAfter(deadline: .now() + .nanoseconds(Int(limit.nanosecondsClamped)), execute: item)
         }
+        tracer.resolving(host)
         let (name, number, queue) = (host, port, loop.queue)
         // A serial queue of its own, not a global one (see `DispatchBackend.resolve`).
         DispatchQueue(label: "httpcore.dispatch.resolve").async {
@@ -51,6 +54,7 @@ final class DispatchConnector: @unchecked Sendable {
         case .failure(let error):
             finish(.failure(error))
         case .success(var addresses):
+            tracer.resolved(host, addresses)
             if let local = options.localAddress { addresses = addresses.filter { $0.isIPv6 == local.contains(":") } }
             planner = HappyEyeballs(addresses: addresses)
             run(planner.begin())
@@ -62,6 +66,7 @@ final class DispatchConnector: @unchecked Sendable {
     }
 
     private func run(_ actions: [HappyEyeballs.Action]) {
+        tracer.planned(actions, planner)
         for action in actions {
             switch action {
             case .start(let index):
@@ -98,6 +103,7 @@ final class DispatchConnector: @unchecked Sendable {
             _ = try POSIXSocket.startConnect(fd, address)
         } catch {
             if fd >= 0 { POSIXSocket.close(fd) }
+            tracer.attemptFailed(target, HTTPCoreError.from(error, default: .connectFailed))
             run(planner.attemptFailed(index, error))
             return
         }
@@ -108,6 +114,7 @@ final class DispatchConnector: @unchecked Sendable {
             guard !done, let attempt = attempts[index] else { return }
             if let error = POSIXSocket.connectResult(attempt.fd) {
                 abandon(index)
+                tracer.attemptFailed(target, error)
                 run(planner.attemptFailed(index, error))
             } else {
                 run(planner.attemptSucceeded(index))

@@ -15,11 +15,13 @@ extension MockNetworkBackend {
     func race(_ addresses: [ResolvedAddress], options: ConnectOptions) async throws -> any NetworkStream {
         var planner = HappyEyeballs(addresses: addresses)
         let clock = manualClock
+        let tracer = ConnectTracer(options, clock: clock)
         return try await withThrowingTaskGroup(of: RaceEvent.self) { group in
             var actions = planner.begin()
             // Set only by the event that `HappyEyeballs` then declares the winner.
             var winner: (any NetworkStream)?
             while true {
+                tracer.planned(actions, planner)
                 for action in actions {
                     switch action {
                     case .start(let index):
@@ -57,6 +59,7 @@ extension MockNetworkBackend {
                     winner = stream
                     actions = planner.attemptSucceeded(index)
                 case .failed(let index, let error):
+                    tracer.attemptFailed(planner.addresses[index], error)
                     actions = planner.attemptFailed(index, error)
                 case .staggerFired:
                     actions = planner.staggerFired()

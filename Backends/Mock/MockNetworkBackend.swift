@@ -124,7 +124,11 @@ public final class MockNetworkBackend: NetworkBackend {
         guard state.withLock({ $0.resolutions[host] != nil }) else {
             return try await connect(ConnectRecord(host: host, port: port, unixPath: nil, options: options), address: .inet(host: host, port: port))
         }
-        return try await race(try await resolve(host: host, port: port), options: options)
+        let tracer = ConnectTracer(options, clock: manualClock)
+        tracer.resolving(host)
+        let addresses = try await resolve(host: host, port: port)
+        tracer.resolved(host, addresses)
+        return try await race(addresses, options: options)
     }
 
     public func connectUnixSocket(path: String, options: ConnectOptions) async throws -> any NetworkStream {

@@ -39,11 +39,26 @@ public struct ConnectOptions: Sendable, Hashable {
     /// Bind the socket to this local address before connecting (source address selection).
     public var localAddress: String?
     public var socketOptions: [SocketOption]
+    /// Hears the resolution and each Happy Eyeballs attempt (`.resolutionStarted`,
+    /// `.resolutionEnded`, `.attemptStarted`, `.attemptEnded`), stamped with the backend's
+    /// clock. Not part of equality or hashing: it watches, it does not change the connect.
+    public var trace: RequestTrace?
 
-    public init(timeout: Duration? = .seconds(10), localAddress: String? = nil, socketOptions: [SocketOption] = [.noDelay]) {
+    public init(timeout: Duration? = .seconds(10), localAddress: String? = nil, socketOptions: [SocketOption] = [.noDelay], trace: RequestTrace? = nil) {
         self.timeout = timeout
         self.localAddress = localAddress
         self.socketOptions = socketOptions
+        self.trace = trace
+    }
+
+    public static func == (lhs: ConnectOptions, rhs: ConnectOptions) -> Bool {
+        lhs.timeout == rhs.timeout && lhs.localAddress == rhs.localAddress && lhs.socketOptions == rhs.socketOptions
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timeout)
+        hasher.combine(localAddress)
+        hasher.combine(socketOptions)
     }
 }
 

@@ -71,6 +71,9 @@ extension HTTPClient {
         public var hooks = Hooks()
         /// Where the client logs (debug and trace only; see `HTTPClient+Logging.swift` for
         /// what, and what never). A request's `logger:` replaces it.
+        /// Integrations that watch every request (metrics, tracing): each hears its
+        /// start, may add fields, and gets its trace events (`HTTPClientObserver`).
+        public var observers: [any HTTPClientObserver] = []
         public var logger = Logger(label: HTTPClient.loggerLabel)
 
         public init() {}

@@ -29,14 +29,36 @@ extension HTTPClient {
 
     /// Sends `spec` as `sendWithRetries` does, logging its start and its failure.
     func sendLogged(_ spec: RequestSpec) async throws -> (RequestSpec, Request, HTTPCore.Response, start: HTTPInstant, history: [Response]) {
+        var spec = spec
+        let ending = observe(&spec)
         let logger = spec.logger
         logger?.debug("request", metadata: ["method": "\(spec.method.rawValue)", "url": "\(spec.url.loggable)"])
         do {
             return try await sendWithRetries(spec)
         } catch {
             logger?.debug("request failed", metadata: ["error": "\(Self.loggableCode(error))"])
+            ending?.fail(HTTPCoreError.from(error, default: .readFailed), at: clock.now)
             throw error
         }
+    }
+
+    /// Lets the configured observers see `spec` start (adding their fields and traces to
+    /// it), and wraps its trace so a failure above the pool is recorded once.
+    private func observe(_ spec: inout RequestSpec) -> TraceEnding? {
+        var trace = spec.trace
+        if !configuration.observers.isEmpty {
+            let url = spec.url
+            let observed = ObservedRequest(method: spec.method, url: url.string, origin: url.origin, path: url.path)
+            var fields = HTTPFields()
+            for observer in configuration.observers {
+                trace = RequestTrace.combining(trace, observer.requestStarting(observed, fields: &fields))
+            }
+            for field in fields { spec.headers.append(field.name.rawName, field.value) }
+        }
+        guard let trace else { return nil }
+        let ending = TraceEnding(trace)
+        spec.trace = ending.trace
+        return ending
     }
 
     /// Before one request (hop, auth round or retry) goes out, as the hooks left it.

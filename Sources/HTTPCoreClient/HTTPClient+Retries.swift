@@ -22,12 +22,14 @@ extension HTTPClient {
                 else { return result }
                 response.body.close()
                 Self.logRetry(spec, attempt: attempt, wait: delay, status: response.status.code, error: nil)
+                spec.trace?.record(.retry(attempt: attempt + 2, status: response.status.code, failure: nil), at: clock.now)
                 wait = delay
             } catch let error as HTTPCoreError {
                 guard attempt < policy.maxRetries, error.isSafeToRetry, error.isTransient, spec.body.isReplayable,
                       let delay = retryDelay(policy, attempt: attempt, retryAfter: nil, spec: spec)
                 else { throw error }
                 Self.logRetry(spec, attempt: attempt, wait: delay, status: nil, error: error)
+                spec.trace?.record(.retry(attempt: attempt + 2, status: nil, failure: error.code), at: clock.now)
                 wait = delay
             }
             try await clock.sleep(until: clock.now + wait)

@@ -146,6 +146,9 @@ public final class HTTPClient: Sendable {
             }
             guard let next else { return (spec, request, response, start, history) }
             Self.logRedirect(status: response.status.code, to: next)
+            if let trace = spec.trace, let to = next.url.origin {
+                trace.record(.redirect(status: response.status.code, to: to), at: clock.now)
+            }
             var kept: [UInt8] = []
             for try await chunk in response.body {
                 guard chunk.count <= spec.redirects.maxBodyPerHop - kept.count else {

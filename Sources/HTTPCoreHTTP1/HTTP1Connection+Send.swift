@@ -83,10 +83,12 @@ extension HTTP1Connection {
         }
         if let body = inMemory, framing != .chunked, !expectsContinue {
             try await write(body.isEmpty ? head : head + body, exchange)
-            requestSent(exchange)
+            exchange.options.trace?.record(.requestHeadSent, at: clock.now)
+            requestSent(exchange, bodyBytes: body.count)
             return nil
         }
         try await write(head, exchange)
+        exchange.options.trace?.record(.requestHeadSent, at: clock.now)
         if expectsContinue, let final = try await awaitContinue(exchange) {
             state.withLock { $0.bodySkipped(exchange.id) }
             return final
@@ -94,15 +96,15 @@ extension HTTP1Connection {
         if case .stream = request.body.storage {
             startUpload(request.body, framing: framing, exchange)
         } else {
-            try await writeBody(request.body, framing: framing, exchange)
-            requestSent(exchange)
+            let sent = try await writeBody(request.body, framing: framing, exchange)
+            requestSent(exchange, bodyBytes: sent)
         }
         return nil
     }
 
-    private func requestSent(_ exchange: HTTP1Exchange) {
+    private func requestSent(_ exchange: HTTP1Exchange, bodyBytes: Int) {
         state.withLock { $0.requestSent(exchange.id) }
-        exchange.options.trace?.record(.requestSent)
+        exchange.options.trace?.record(.requestSent(bodyBytes: Int64(bodyBytes)), at: clock.now)
     }
 
     /// Runs the streamed body's upload in its own task, tied to the exchange: the exchange
@@ -114,9 +116,9 @@ extension HTTP1Connection {
         uploading.withLock { $0 = exchange }
         let task = Task(executorPreference: stream.preferredTaskExecutor) {
             do {
-                try await self.writeBody(body, framing: framing, exchange)
+                let sent = try await self.writeBody(body, framing: framing, exchange)
                 self.state.withLock { $0.uploadFinished(exchange.id) }
-                exchange.options.trace?.record(.requestSent)
+                exchange.options.trace?.record(.requestSent(bodyBytes: Int64(sent)), at: self.clock.now)
             } catch {
                 let failure = self.coreError(error, exchange)
                 let close = self.state.withLock { machine in
@@ -137,7 +139,9 @@ extension HTTP1Connection {
     /// again: the message is complete, and a source that ends late must not hold up the
     /// response) the state machine hears that only the last write is left, so an error
     /// response arriving meanwhile lets that write finish instead of cutting the message.
-    private func writeBody(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) async throws {
+    /// Returns the body bytes written.
+    @discardableResult
+    private func writeBody(_ body: RequestBody, framing: HTTP1RequestEncoder.Framing, _ exchange: HTTP1Exchange) async throws -> Int {
         let source = body.makeChunkSource()
         var sent = 0
         while true {
@@ -173,6 +177,7 @@ extension HTTP1Connection {
         default:
             break
         }
+        return sent
     }
 
     /// Waits for `100 Continue` up to the request's expect timeout. Nil means "send the

@@ -68,10 +68,8 @@ extension HTTP2Connection {
                         timerWaiter = nil
                         followUp.wake.append(waiter)
                     }
-                case .recordRequestSent(let id):
-                    if let index = machine.streams.index(forKey: id), let trace = machine.streams.values[index].trace {
-                        followUp.traces.append(trace)
-                    }
+                case .recordRequestSent(let trace, let bytes, let at):
+                    followUp.traces.append((trace, bytes, at))
                 case .closeConnection(let error):
                     if followUp.close == nil { followUp.close = error }
                 }
@@ -86,7 +84,8 @@ extension HTTP2Connection {
         var slots: [(Waiter<Void>, HTTPCoreError?)] = []
         var pings: [(Waiter<Duration>, Result<Duration, HTTPCoreError>)] = []
         var stop: [Task<Void, Never>] = []
-        var traces: [RequestTrace] = []
+        /// `.requestSent` for these traces: the body bytes framed, and when.
+        var traces: [(RequestTrace, Int64, HTTPInstant)] = []
         /// Frames were queued (a reset, a window update, a PING).
         var flush = false
         /// The connection must end with this error.
@@ -99,7 +98,7 @@ extension HTTP2Connection {
             }
             for (waiter, result) in pings { waiter.resume(with: result.mapError { $0 as any Error }) }
             for task in stop { task.cancel() }
-            for trace in traces { trace.record(.requestSent) }
+            for (trace, bytes, at) in traces { trace.record(.requestSent(bodyBytes: bytes), at: at) }
         }
     }
 

@@ -97,7 +97,9 @@ extension HTTP2Connection {
             }
         }
         followUp.run()
-        return try result.get()
+        let id = try result.get()
+        options.trace?.record(.requestHeadSent, at: clock.now)
+        return id
     }
 
     /// Waits for the peer's final head on stream `id`. A cancelled wait resets the stream.

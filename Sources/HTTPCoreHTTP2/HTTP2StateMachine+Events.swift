@@ -56,10 +56,12 @@ extension HTTP2StateMachine {
         case .endStreamSent(let id):
             guard let index = streams.index(forKey: id) else { return [] }
             streams.values[index].localEnded = true
-            return role == .client && streams.values[index].trace != nil ? [.recordRequestSent(stream: id)] : []
+            guard role == .client, let trace = streams.values[index].trace else { return [] }
+            return [.recordRequestSent(trace, bodyBytes: streams.values[index].framedBodyBytes, at: now)]
         case .bodyFramed(let id, let count):
             guard let index = streams.index(forKey: id) else { return [] }
             streams.values[index].queuedBytes = max(0, streams.values[index].queuedBytes - count)
+            streams.values[index].framedBodyBytes += Int64(count)
             let held = boundHeldBody(at: index, now: now)
             guard streams.values[index].waitingForRoom, streams.values[index].queuedBytes < uploadBuffer else { return held }
             if role == .client { streams.values[index].writeDeadline = nil }

@@ -55,7 +55,9 @@ struct HTTP2StateMachine {
         /// A deadline earlier than the timer's target appeared.
         case rescheduleTimer
         /// Tell the request's trace that its last frame went out.
-        case recordRequestSent(stream: Int32)
+        /// The request's last byte went out: `.requestSent` for its trace (the machine
+        /// only names it; the connection records it outside its lock).
+        case recordRequestSent(RequestTrace, bodyBytes: Int64, at: HTTPInstant)
         /// End the connection with `error` (then `fail` runs).
         case closeConnection(HTTPCoreError)
     }

@@ -65,6 +65,8 @@ struct HTTP2StreamState {
     var resetByPeer: UInt32?
     /// Body bytes we queued and nghttp2 has not framed yet (flow control holds them).
     var queuedBytes = 0
+    /// Body bytes framed for the wire so far (`.requestSent` reports them).
+    var framedBodyBytes: Int64 = 0
 
     /// Who is waiting, so an event knows whom to wake.
     var waitingForHead = false

@@ -28,6 +28,9 @@ public final class ConnectionPool: RequestInterface, Sendable {
         var deadlineTimerGeneration = 0
         var subscribers: [Int: AsyncStream<PoolEvent>.Continuation] = [:]
         var nextSubscriber = 0
+        /// How each new connection was set up (resolution, attempts, TCP, proxy, TLS), for
+        /// the trace of the request that gets it first; dropped at that lease or at close.
+        var setups: [Int: [RequestTrace.Entry]] = [:]
     }
 
     private let backend: any NetworkBackend
@@ -60,30 +63,51 @@ public final class ConnectionPool: RequestInterface, Sendable {
         guard let origin = request.origin else {
             throw HTTPCoreError(.invalidRequest, "the request has no scheme and authority to route by", processing: .notProcessed)
         }
+        let trace = request.options.trace
+        let clock = backend.clock
+        trace?.record(.started(method: request.head.method, origin: origin), at: clock.now)
         var retried = false
         var skipped: Set<Int> = []
+        var attempt = 1
         while true {
-            let (id, connection, reused) = try await acquire(origin, options: request.options)
-            request.options.trace?.record(.connectionAcquired(stream: connection.streamInfo, reused: reused))
+            let id: Int, connection: any Connection, reused: Bool
             do {
-                let response = try await connection.send(request)
+                (id, connection, reused) = try await acquire(origin, options: request.options)
+            } catch {
+                let failure = HTTPCoreError.from(error, default: .connectionUnavailable)
+                trace?.record(.failed(failure), at: clock.now)
+                throw failure
+            }
+            let setup = reused ? nil : core.withLock { $0.setups.removeValue(forKey: id) }
+            if let trace {
+                for entry in setup ?? [] { trace.record(entry) }
+                trace.record(.acquired(connection: id, reused: reused, version: connection.version, stream: connection.streamInfo), at: clock.now)
+            }
+            do {
+                var response = try await connection.send(request)
                 response.body.onFinish { [weak self] in self?.release(id, connection) }
+                if let trace {
+                    trace.record(.responseHeadReceived(status: response.status.code, version: response.version), at: clock.now)
+                    response.body = ResponseBody(source: TracedBodySource(response.body.takeSource(), trace: trace, clock: clock))
+                }
                 return response
             } catch {
                 release(id, connection)
                 let failure = HTTPCoreError.from(error, default: .readFailed)
-                guard reused, !Task.isCancelled else { throw failure }
                 // Every idle connection can have gone stale at once (a server closing its
                 // keep-alive connections together). Each is skipped at most once, and only
                 // connections used before, so this ends on a fresh connection.
-                if failure.isSafeToRetry, failure.isConnectionFailure, skipped.insert(id).inserted {
-                    continue
-                }
-                if !retried, failure.diedBeforeResponse, request.isIdempotent {
+                var again = reused && !Task.isCancelled && failure.isSafeToRetry && failure.isConnectionFailure && skipped.insert(id).inserted
+                if !again, reused, !Task.isCancelled, !retried, failure.diedBeforeResponse, request.isIdempotent {
                     retried = true
-                    continue
+                    again = true
                 }
-                throw failure
+                guard again else {
+                    trace?.record(.failed(failure), at: clock.now)
+                    throw failure
+                }
+                attempt += 1
+                trace?.record(.retry(attempt: attempt, status: nil, failure: failure.code), at: clock.now)
             }
         }
     }
@@ -191,6 +215,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
             if !failed { core.emit(.queued(origin: origin)) }
             return (ticket, waiter, nil, actions)
         }
+        if waiter != nil { options.trace?.record(.queued, at: backend.clock.now) }
         run(actions, connectTimeout: options.timeouts.connect)
         if let leased { return leased }
         guard let waiter else { preconditionFailure("a request neither leased nor waiting") }
@@ -350,11 +375,15 @@ public final class ConnectionPool: RequestInterface, Sendable {
     private func open(_ id: Int, _ origin: Origin, timeout: Duration?) async {
         let clock = backend.clock
         do {
-            let connection = try await connector.connect(origin, timeout: timeout)
+            // Every new connection keeps its setup for the request that gets it first: the
+            // one that caused it may be served by another connection meanwhile.
+            let setup = RequestTraceRecorder()
+            let connection = try await connector.connect(origin, timeout: timeout, trace: setup.trace)
             let version = connection.version
             let actions = core.withLock { core -> [StateMachine.Action] in
                 core.connecting[id] = nil
                 core.live[id] = connection
+                core.setups[id] = setup.entries
                 if core.origins[id] != nil { core.emit(.connected(connection: id, origin: origin, version: version)) }
                 // HTTP/2 takes one request until the peer's SETTINGS say how many streams
                 // (as AsyncHTTPClient does): planning on an assumed 100 would pile
@@ -439,6 +468,7 @@ extension ConnectionPool.Core {
             case .assign(let waiter, let connection):
                 if let origin = waiters[waiter]?.origin { emit(.assigned(connection: connection, origin: origin)) }
             case .close(let id), .abandon(let id):
+                setups[id] = nil
                 if let origin = origins.removeValue(forKey: id) { emit(.closed(connection: id, origin: origin)) }
             case .fail(let waiter, let code, _):
                 if let origin = waiters[waiter]?.origin { emit(.requestFailed(origin: origin, code)) }

@@ -9,10 +9,10 @@ extension PoolConnector {
     /// tunnel (CONNECT or SOCKS5) and then negotiates as if connected directly. Only the
     /// proxy ever sees the credentials: they go in CONNECT, the SOCKS5 login or the
     /// forwarded request heads, never inside a tunnel.
-    func connect(_ origin: Origin, via proxy: Proxy, tls proxyTLS: TLSContext?, timeout: Duration?, deadline: HTTPInstant?) async throws -> any Connection {
+    func connect(_ origin: Origin, via proxy: Proxy, tls proxyTLS: TLSContext?, timeout: Duration?, deadline: HTTPInstant?, trace: RequestTrace?) async throws -> any Connection {
         switch proxy.kind {
         case .http, .https:
-            let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline)
+            let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline, trace: trace)
             guard origin.scheme == "https" else {
                 var configuration = http1Configuration
                 configuration.absoluteFormTarget = true
@@ -23,27 +23,37 @@ extension PoolConnector {
                 return ForwardProxyConnection(connection, proxy: proxy)
             }
             var handshake = HTTPConnectHandshake(host: origin.host, port: origin.port, credentials: proxy.credentials)
-            return try await negotiate(over: try await handshake.run(over: stream, deadline: deadline), origin: origin, deadline: deadline)
+            let tunnel = try await traced("CONNECT", trace) { try await handshake.run(over: stream, deadline: deadline) }
+            return try await negotiate(over: tunnel, origin: origin, deadline: deadline, trace: trace)
         case .socks5, .socks5h:
             // Resolved before the proxy connection opens, so a failed lookup leaves nothing open.
             let address = try await socksAddress(origin.host, port: origin.port, remoteDNS: proxy.kind == .socks5h, deadline: deadline)
-            let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline)
+            let stream = try await openProxy(proxy, tls: proxyTLS, timeout: timeout, deadline: deadline, trace: trace)
             var handshake = SOCKS5Handshake(address: address, port: origin.port, credentials: proxy.credentials)
-            return try await negotiate(over: try await handshake.run(over: stream, deadline: deadline), origin: origin, deadline: deadline)
+            let tunnel = try await traced("SOCKS5", trace) { try await handshake.run(over: stream, deadline: deadline) }
+            return try await negotiate(over: tunnel, origin: origin, deadline: deadline, trace: trace)
         }
     }
 
     /// TCP (and for an https proxy, TLS) to the proxy. A proxy that cannot be reached is
     /// `.proxyUnreachable`, so it is not taken for the origin being down.
-    private func openProxy(_ proxy: Proxy, tls proxyTLS: TLSContext?, timeout: Duration?, deadline: HTTPInstant?) async throws -> any NetworkStream {
+    private func openProxy(_ proxy: Proxy, tls proxyTLS: TLSContext?, timeout: Duration?, deadline: HTTPInstant?, trace: RequestTrace?) async throws -> any NetworkStream {
         let stream: any NetworkStream
         do {
-            stream = try await openTransport(host: proxy.host, port: proxy.port, timeout: timeout)
+            stream = try await openTransport(host: proxy.host, port: proxy.port, timeout: timeout, trace: trace)
         } catch let error as HTTPCoreError where error.category == .network(.connect) {
             throw HTTPCoreError(.proxyUnreachable, "cannot reach the proxy \(proxy): \(error.detail)", processing: .notProcessed, underlying: error)
         }
         guard let proxyTLS else { return stream }
-        return try await TLSStream.connect(over: stream, host: proxy.host, port: proxy.port, context: proxyTLS, clock: backend.clock, deadline: deadline)
+        return try await secure(stream, host: proxy.host, port: proxy.port, context: proxyTLS, deadline: deadline, trace: trace)
+    }
+
+    /// Runs a proxy handshake between `.proxyHandshakeStarted` and `.proxyHandshakeEnded`.
+    private func traced<T>(_ kind: String, _ trace: RequestTrace?, _ handshake: () async throws -> T) async throws -> T {
+        trace?.record(.proxyHandshakeStarted(kind: kind), at: backend.clock.now)
+        let result = try await handshake()
+        trace?.record(.proxyHandshakeEnded, at: backend.clock.now)
+        return result
     }
 
     /// What SOCKS5 is asked to connect to: IP literals as addresses; names as names for

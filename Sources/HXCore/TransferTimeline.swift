@@ -1,28 +1,33 @@
 public import HTTPCore
 
-/// When each phase of one exchange ended, as offsets from the start of `send`, and the
-/// connection it used: what `hx -v` prints.
+/// What `hx -v` and `hx --trace` print, read from the request's `RequestTrace` entries:
+/// the connection (addresses, TLS, ALPN, certificate), the timings (`RequestMetrics`),
+/// and every event with its offset.
 public struct TransferTimeline: Sendable {
-    public var stream: NetworkStreamInfo?
-    public var reused = false
-    /// The pool handed over the connection (for a new one: DNS, TCP, TLS and ALPN done).
-    public var connected: Duration?
-    public var requestSent: Duration?
-    /// The response head arrived.
-    public var firstByte: Duration?
-    public var done: Duration?
+    public let entries: [RequestTrace.Entry]
 
-    public init() {}
+    public init(_ entries: [RequestTrace.Entry]) { self.entries = entries }
+
+    public var metrics: RequestMetrics { RequestMetrics(entries) }
+
+    /// The stream of the last connection acquired, and whether it was reused.
+    private var acquired: (stream: NetworkStreamInfo, reused: Bool, id: Int)? {
+        for entry in entries.reversed() {
+            if case .acquired(let id, let reused, _, let stream) = entry.event { return (stream, reused, id) }
+        }
+        return nil
+    }
 
     /// `* Connected to ...`, then TLS and ALPN (or cleartext), then the certificate.
     public func connectionLines(version: HTTPVersion) -> [String] {
-        guard let stream else { return ["* connection details unavailable"] }
+        guard let (stream, reused, id) = acquired else { return ["* connection details unavailable"] }
         var lines: [String] = []
         let remote = stream.remoteAddress.map { "\($0)" } ?? "?"
         let local = stream.localAddress.map { " from \($0)" } ?? ""
-        lines.append("* Connected to \(remote)\(local) (\(reused ? "reused" : "new") connection)")
+        lines.append("* Connected to \(remote)\(local) (\(reused ? "reused" : "new") connection #\(id))")
         if let tlsVersion = stream.tlsVersion {
-            lines.append("* TLS \(tlsVersion), cipher \(stream.tlsCipher ?? "?")")
+            let resumed = entries.contains { if case .tlsEnded(_, _, _, true) = $0.event { true } else { false } }
+            lines.append("* TLS \(tlsVersion), cipher \(stream.tlsCipher ?? "?")\(resumed ? ", session resumed" : "")")
             lines.append("* ALPN: \(stream.alpn.map { "server accepted \($0)" } ?? "none agreed")")
             if let certificate = stream.peerCertificate {
                 lines.append("* Server certificate: subject \(certificate.subject); issuer \(certificate.issuer)")
@@ -33,41 +38,30 @@ public struct TransferTimeline: Sendable {
         return lines
     }
 
-    /// `* Timing: connect+TLS 1.20ms, request sent 1.31ms, first byte 2.05ms, done 2.10ms`
-    /// ("connect" without TLS; "reused connection" when the pool had one idle).
+    /// `* Timing: dns 0.20ms, connect 0.31ms, TLS 1.20ms, wait 0.01ms, first byte 2.05ms,
+    /// transfer 0.05ms, total 2.10ms` (phases that did not happen are left out; a reused
+    /// connection says so instead of its setup).
     public var timingLine: String {
-        func show(_ duration: Duration?) -> String { duration.map(Units.duration) ?? "-" }
-        let phase = stream?.tlsVersion == nil ? "connect" : "connect+TLS"
-        let connect = reused ? "reused connection \(show(connected))" : "\(phase) \(show(connected))"
-        return "* Timing: \(connect), request sent \(show(requestSent)), first byte \(show(firstByte)), done \(show(done))"
+        let metrics = metrics
+        var parts: [String] = []
+        if metrics.connectionReused == true { parts.append("reused connection") }
+        for (name, value) in [("dns", metrics.dns), ("connect", metrics.connect), ("proxy", metrics.proxyHandshake), ("TLS", metrics.tls), ("wait", metrics.wait)] {
+            if let value { parts.append("\(name) \(Units.duration(value))") }
+        }
+        parts.append("first byte \(metrics.timeToFirstByte.map(Units.duration) ?? "-")")
+        parts.append("transfer \(metrics.transfer.map(Units.duration) ?? "-")")
+        parts.append("total \(metrics.total.map(Units.duration) ?? "-")")
+        var line = "* Timing: " + parts.joined(separator: ", ")
+        if metrics.retries + metrics.redirects > 0 { line += " (\(metrics.attempts) attempts)" }
+        return line
     }
-}
 
-/// Collects a `TransferTimeline` from a request's trace events, timed on the continuous
-/// clock from `init`.
-public final class TimelineRecorder: Sendable {
-    private let start: ContinuousClock.Instant
-    private let state = Locked(TransferTimeline())
-
-    public init() { start = .now }
-
-    public var trace: RequestTrace {
-        RequestTrace { [self] event in
-            let now = ContinuousClock.now - start
-            state.withLock { timeline in
-                switch event {
-                case .connectionAcquired(let stream, let reused):
-                    timeline.stream = stream
-                    timeline.reused = reused
-                    timeline.connected = now
-                case .requestSent:
-                    timeline.requestSent = now
-                }
-            }
+    /// `hx --trace`: one line per event, `[   1.234 ms] event`, offsets from the first.
+    public var traceLines: [String] {
+        guard let first = entries.first?.at else { return [] }
+        return entries.map { entry in
+            let stamp = Units.fixed(Double(first.duration(to: entry.at).nanosecondsClamped) / 1e6, 3)
+            return "[\(String(repeating: " ", count: max(0, 9 - stamp.count)))\(stamp) ms] \(entry.event)"
         }
     }
-
-    public func markFirstByte() { state.withLock { $0.firstByte = ContinuousClock.now - start } }
-    public func markDone() { state.withLock { $0.done = ContinuousClock.now - start } }
-    public var timeline: TransferTimeline { state.withLock { $0 } }
 }

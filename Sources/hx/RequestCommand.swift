@@ -44,6 +44,9 @@ struct RequestCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Connection, TLS, ALPN, heads and timings on stderr.")
     var verbose = false
 
+    @Flag(name: .customLong("trace"), help: "Every event of the request (DNS, connect, TLS, pool, heads, body, retries, redirects) with its offset in milliseconds, on stderr.")
+    var trace = false
+
     @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (credentials are dropped when the origin changes).")
     var followRedirects = false
 
@@ -109,7 +112,7 @@ struct RequestCommand: AsyncParsableCommand {
             && (output != nil || !StandardIO.isTerminal(StandardIO.output))
         return Transfer(
             spec: spec, settings: settings, backend: connection.backend, output: output, includeHead: includeHead,
-            verbose: verbose, fail: fail, timeLimit: limit, showsProgress: showsProgress, policies: policies
+            verbose: verbose, traced: trace, fail: fail, timeLimit: limit, showsProgress: showsProgress, policies: policies
         )
     }
 }

@@ -12,13 +12,15 @@ struct Transfer: Sendable {
     let output: String?
     let includeHead: Bool
     let verbose: Bool
+    /// `--trace`: every trace event with its offset, on stderr.
+    let traced: Bool
     let fail: Bool
     let timeLimit: Duration?
     let showsProgress: Bool
     let policies: ClientPolicies
 
     func run() async throws -> ExitStatus {
-        let recorder = TimelineRecorder()
+        let recorder = RequestTraceRecorder()
         let body = try spec.clientBody { () throws(HXFailure) in try StandardIO.readAll(0) }
         if verbose { Verbose.start(spec, backend: backend) }
 
@@ -30,15 +32,17 @@ struct Transfer: Sendable {
                 defer { if let output = policies.cookieOutput, let jar = client.cookies { writeCookies(jar, to: output) } }
                 return try await client.stream(
                     spec.httpMethod, spec.url.text, headers: spec.headers, body: body, cookies: policies.cookiePairs,
-                    trace: verbose ? recorder.trace : nil
+                    trace: verbose || traced ? recorder.trace : nil
                 ) { response in
                     try await receive(response, body: body, recorder)
                 }
             }
             await BackendChoice.shutDown(network)
+            if traced { Verbose.trace(TransferTimeline(recorder.entries)) }
             return status
         } catch {
             await BackendChoice.shutDown(network)
+            if traced { Verbose.trace(TransferTimeline(recorder.entries)) }
             if let error = error as? HXFailure { throw error }
             let failure = HTTPCoreError.from(error, default: .readFailed)
             if failure.code == .totalTimeout, let timeLimit {
@@ -63,9 +67,8 @@ struct Transfer: Sendable {
         }
     }
 
-    private func receive(_ response: HTTPClient.StreamingResponse, body: HTTPClient.Body, _ recorder: TimelineRecorder) async throws -> ExitStatus {
-        recorder.markFirstByte()
-        if verbose { Verbose.exchange(response, body: body, recorder.timeline) }
+    private func receive(_ response: HTTPClient.StreamingResponse, body: HTTPClient.Body, _ recorder: RequestTraceRecorder) async throws -> ExitStatus {
+        if verbose { Verbose.exchange(response, body: body, TransferTimeline(recorder.entries)) }
         let sink = OutputSink(path: output)
         if includeHead { try sink.write(Array((Head.lines(response.head, response.version).joined(separator: "\n") + "\n\n").utf8)) }
         if fail, response.statusCode >= 400 {
@@ -85,8 +88,7 @@ struct Transfer: Sendable {
         }
         try sink.finish()
         progress?.finish()
-        recorder.markDone()
-        if verbose { Verbose.finish(recorder.timeline, received: received) }
+        if verbose { Verbose.finish(TransferTimeline(recorder.entries), received: received) }
         return .success
     }
 }

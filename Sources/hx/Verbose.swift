@@ -34,6 +34,11 @@ enum Verbose {
         print("* \(received) body bytes received")
     }
 
+    /// `--trace`: every event of the request, with its offset from the first.
+    static func trace(_ timeline: TransferTimeline) {
+        for line in timeline.traceLines { print(line) }
+    }
+
     private static func print(_ line: String) { StandardIO.printError(line) }
 }
 

@@ -330,7 +330,7 @@ extension HTTP2StateMachine.Action {
         case .resumePing(let opaque, .failure(let error)): "resumePing(\(opaque), \(error.code))"
         case .stopUpload(let id): "stopUpload(\(id))"
         case .rescheduleTimer: "rescheduleTimer"
-        case .recordRequestSent(let id): "recordRequestSent(\(id))"
+        case .recordRequestSent(_, let bytes, _): "recordRequestSent(\(bytes))"
         case .closeConnection(let error): "closeConnection(\(error.code))"
         }
     }

@@ -51,10 +51,10 @@ import Testing
 
         let verbose = try await Self.hx(["-v", "--cacert", ca, tls])
         for line in [
-            "* Connected to 127.0.0.1:\(nginx.tlsPort!) from 127.0.0.1:", "(new connection)", "* TLS TLSv1.", ", cipher ",
+            "* Connected to 127.0.0.1:\(nginx.tlsPort!) from 127.0.0.1:", "(new connection #", "* TLS TLSv1.", ", cipher ",
             "* ALPN: server accepted h2", "* Server certificate: subject CN=httpcore test good",
-            "> GET / HTTP/2", "> User-Agent: hx/0.1", "< HTTP/2 200", "* Timing: connect+TLS ", ", request sent ",
-            ", first byte ", ", done ", "* 17 body bytes received",
+            "> GET / HTTP/2", "> User-Agent: hx/0.1", "< HTTP/2 200", "* Timing: dns ", ", connect ", ", TLS ",
+            ", first byte ", ", transfer ", ", total ", "* 17 body bytes received",
         ] {
             #expect(verbose.output.contains(line), "missing \(line.debugDescription) in\n\(verbose.output)")
         }
@@ -220,8 +220,9 @@ import Testing
         #expect(refused.status == 7, "\(refused.output)")
     }
 
-    /// The trace hook hx -v reads, in process through the pool: every phase is recorded,
-    /// in order, with the negotiated protocol.
+    /// The trace hx -v and --trace read, in process through the pool against nginx over
+    /// TLS: a new connection's lookup, attempt, TCP and TLS, then the exchange, in order
+    /// and in time order; the second request on the reused connection has no setup.
     @Test(arguments: [true, false]) func traceEventsThroughThePool(http2: Bool) async throws {
         let nginx = try await Nginx.start(tls: true)
         defer { nginx.stop() }
@@ -232,22 +233,40 @@ import Testing
         let url = "https://localhost:\(nginx.tlsPort!)/"
         try await withConnectionPool(backend: backend, configuration: configuration) { pool in
             for round in 0..<2 {
-                let recorder = TimelineRecorder()
+                let recorder = RequestTraceRecorder()
                 let response = try await pool.send(try Request(url: url, options: RequestOptions(trace: recorder.trace)))
-                recorder.markFirstByte()
                 _ = try await response.body.collect(upTo: 1 << 20)
-                recorder.markDone()
-                let timeline = recorder.timeline
-                #expect(timeline.reused == (round == 1))
-                #expect(timeline.stream?.alpn == (http2 ? "h2" : "http/1.1"))
-                #expect(timeline.stream?.tlsVersion != nil && timeline.stream?.tlsCipher != nil)
-                #expect(timeline.stream?.remoteAddress == .inet(host: "127.0.0.1", port: nginx.tlsPort!))
-                let phases = [timeline.connected, timeline.requestSent, timeline.firstByte, timeline.done]
-                #expect(phases.allSatisfy { $0 != nil }, "\(phases)")
-                #expect(phases.compactMap { $0 } == phases.compactMap { $0 }.sorted())
+                let entries = recorder.entries
+                #expect(entries.map(\.at) == entries.map(\.at).sorted(), "\(entries)")
+                let names = entries.map { "\($0.event)".prefix(while: { $0 != " " && $0 != ":" }) }.map(String.init)
+                let setup = ["connect", "resolving", "resolved", "attempt", "attempt", "connected", "TLS", "TLS"]
+                let exchange = ["connection", "request", "request", "response", "first", "response"]
+                #expect(names == ["started", "queued"] + setup + exchange || names == ["started"] + exchange && round == 1, "\(names)")
+                let metrics = recorder.metrics
+                #expect(metrics.connectionReused == (round == 1))
+                #expect(metrics.version == (http2 ? .http2 : .http1_1) && metrics.status == 200 && metrics.responseBodyBytes == 17)
+                if round == 0 {
+                    #expect(metrics.dns != nil && metrics.connect != nil && metrics.tls != nil && metrics.timeToFirstByte != nil)
+                    let tls = entries.compactMap { if case .tlsEnded(let version, let cipher, let alpn, _) = $0.event { (version, cipher, alpn) } else { nil } }
+                    #expect(tls.count == 1 && tls.first?.2 == (http2 ? "h2" : "http/1.1") && tls.first?.0 != nil && tls.first?.1 != nil)
+                } else {
+                    #expect(metrics.dns == nil && metrics.tls == nil)
+                }
             }
         }
         await backend.shutdown()
+    }
+
+    /// `hx --trace` prints every event with its offset in milliseconds.
+    @Test func traceFlagPrintsEveryEventWithItsOffset() async throws {
+        let nginx = try await Nginx.start(tls: false)
+        defer { nginx.stop() }
+        let result = try await Self.hx(["--trace", "http://127.0.0.1:\(nginx.port)/"])
+        #expect(result.status == 0)
+        let lines = result.output.split(separator: "\n").filter { $0.hasPrefix("[") }
+        #expect(lines.first?.hasSuffix(" ms] started GET http://127.0.0.1:\(nginx.port)") == true, "\(result.output)")
+        #expect(lines.contains { $0.contains("ms] connected to 127.0.0.1:\(nginx.port) from 127.0.0.1:") }, "\(result.output)")
+        #expect(lines.last?.hasSuffix("ms] response ended (17 body bytes)") == true, "\(result.output)")
     }
 }
 

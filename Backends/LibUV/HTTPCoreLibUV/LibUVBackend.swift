@@ -62,7 +62,7 @@ public final class LibUVBackend: NetworkBackend {
         try refuseAfterShutdown()
         let loop = pickLoop()
         let waiter = Waiter<UVSocket>()
-        let connector = UVConnector(loop: loop, host: host, port: port, options: options, waiter: waiter)
+        let connector = UVConnector(loop: loop, host: host, port: port, options: options, clock: clock, waiter: waiter)
         if Task.isCancelled { throw HTTPCoreError(.cancelled, "connect cancelled", processing: .notProcessed) }
         loop.execute { connector.start() }
         let socket = try await waiter.wait { loop.execute { connector.cancel() } }

@@ -9,13 +9,15 @@ final class UVConnector: @unchecked Sendable {
     private let port: Int
     private let options: ConnectOptions
     private let waiter: Waiter<UVSocket>
+    private let tracer: ConnectTracer
     private var planner = HappyEyeballs(addresses: [])
     private var attempts: [Int: UVSocket] = [:]
     private var stagger: UVTimer?
     private var timeout: UVTimer?
     private var done = false
 
-    init(loop: UVLoop, host: String, port: Int, options: ConnectOptions, waiter: Waiter<UVSocket>) {
+    init(loop: UVLoop, host: String, port: Int, options: ConnectOptions, clock: any HTTPClock, waiter: Waiter<UVSocket>) {
+        tracer = ConnectTracer(options, clock: clock)
         self.loop = loop
         self.host = host
         self.port = port
@@ -34,12 +36,14 @@ final class UVConnector: @unchecked Sendable {
                 finish(.failure(HTTPCoreError(.connectTimeout, "connect to \(host):\(port) timed out after \(limit)", processing: .notProcessed)))
             }
         }
+        tracer.resolving(host)
         UVResolver.resolve(host: host, port: port, loop: loop) { [self] result in
             guard !done else { return }
             switch result {
             case .failure(let error):
                 finish(.failure(error))
             case .success(var addresses):
+                tracer.resolved(host, addresses)
                 if let local = options.localAddress {
                     addresses = addresses.filter { $0.isIPv6 == local.contains(":") }
                 }
@@ -54,6 +58,7 @@ final class UVConnector: @unchecked Sendable {
     }
 
     private func run(_ actions: [HappyEyeballs.Action]) {
+        tracer.planned(actions, planner)
         for action in actions {
             switch action {
             case .start(let index):
@@ -79,6 +84,7 @@ final class UVConnector: @unchecked Sendable {
             for option in options.socketOptions { try socket.setOption(option) }
             if let local = options.localAddress { try socket.bind(ip: local, port: 0) }
         } catch {
+            tracer.attemptFailed(address, error)
             run(planner.attemptFailed(index, error))
             return
         }
@@ -87,6 +93,7 @@ final class UVConnector: @unchecked Sendable {
             guard !done else { return }
             if let error {
                 attempts.removeValue(forKey: index)?.close(reset: true)
+                tracer.attemptFailed(address, error)
                 run(planner.attemptFailed(index, error))
             } else {
                 run(planner.attemptSucceeded(index))
