@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
+        .library(name: "HTTPCoreLogging", targets: ["HTTPCoreLogging"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -77,6 +78,15 @@ let package = Package(
         .target(
             name: "HTTPCoreClient",
             dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDecoding", httpTypes, logging],
+            swiftSettings: settings
+        ),
+
+        // Integrations (issue 19): each its own small target, so the core modules never
+        // import them. Logging turns the typed events (pool events, HTTP/2 frames, request
+        // traces) into swift-log records.
+        .target(
+            name: "HTTPCoreLogging",
+            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreClient", httpTypes, logging],
             swiftSettings: settings
         ),
 
@@ -140,7 +150,7 @@ let package = Package(
         // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
         .target(
             name: "HTTPCoreTestSupport",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch"],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", logging],
             path: "Tests/HTTPCoreTestSupport",
             swiftSettings: settings
         ),
@@ -201,6 +211,14 @@ let package = Package(
             dependencies: [
                 "HTTPCoreTestSupport", "HTTPCore", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreLibUV", "HTTPCoreDispatch",
                 "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes,
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreLoggingTests",
+            dependencies: [
+                "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreLogging", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreHTTP2", "HTTPCoreMock", httpTypes,
+                logging,
             ],
             swiftSettings: settings
         ),

@@ -45,6 +45,11 @@ extension HTTP2Connection {
         public var serverWriteTimeout: Duration? = .seconds(30)
         /// An idle connection expires after this long (the pool's keepalive_expiry).
         public var idleExpiry: Duration? = .seconds(60)
+        /// Hears every frame's effect (`HTTP2FrameEvent`: kinds, streams, sizes and codes,
+        /// never a field value or body byte), for logging at trace level
+        /// (HTTPCoreLogging). Called outside the connection's lock, in frame order; nil
+        /// (the default) costs nothing.
+        public var frameObserver: (@Sendable (HTTP2FrameEvent) -> Void)?
 
         public init() {}
 

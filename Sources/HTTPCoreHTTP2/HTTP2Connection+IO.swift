@@ -23,12 +23,14 @@ extension HTTP2Connection {
                 if let failure = state.session.receive(bytes, into: &state.events) {
                     followUp.close = HTTP2StateMachine.inputRejected(failure)
                 } else {
+                    if configuration.frameObserver != nil { followUp.frames += state.events.map(HTTP2FrameEvent.init) }
                     for event in state.events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
                     state.apply(state.machine.inputProcessed(sessionAlive: state.session.isAlive), into: &followUp)
                 }
                 state.events.removeAll(keepingCapacity: true)
             }
             followUp.run()
+            report(followUp.frames)
             notifyObserver()
             await flush()
             if let error = followUp.close {
@@ -115,6 +117,7 @@ extension HTTP2Connection {
             let failed = state.session.takeOutput(into: &output) != nil
             let now = clock.now
             state.session.takeEvents(into: &state.events)
+            if configuration.frameObserver != nil { followUp.frames += state.events.map(HTTP2FrameEvent.init) }
             for event in state.events { state.apply(state.machine.receive(event, now: now), into: &followUp) }
             state.events.removeAll(keepingCapacity: true)
             if !failed, !output.isEmpty {
@@ -130,6 +133,7 @@ extension HTTP2Connection {
             return false
         }
         followUp.run()
+        report(followUp.frames)
         if let error = followUp.close {
             Task(executorPreference: stream.preferredTaskExecutor) { await self.shutDown(error) }
         } else if !framed, followUp.flush {
@@ -192,5 +196,11 @@ extension HTTP2Connection {
         withStateNow { state, followUp in
             state.apply(state.machine.cancel(id, ending, code: code, now: clock.now), into: &followUp)
         }
+    }
+
+    /// Tells the frame observer what the last batch of frames did, outside the lock.
+    private func report(_ frames: [HTTP2FrameEvent]) {
+        guard let observer = configuration.frameObserver else { return }
+        for frame in frames { observer(frame) }
     }
 }

@@ -84,6 +84,8 @@ extension HTTP2Connection {
         var slots: [(Waiter<Void>, HTTPCoreError?)] = []
         var pings: [(Waiter<Duration>, Result<Duration, HTTPCoreError>)] = []
         var stop: [Task<Void, Never>] = []
+        /// Frames for `Configuration.frameObserver` (only collected when one is set).
+        var frames: [HTTP2FrameEvent] = []
         /// `.requestSent` for these traces: the body bytes framed, and when.
         var traces: [(RequestTrace, Int64, HTTPInstant)] = []
         /// Frames were queued (a reset, a window update, a PING).

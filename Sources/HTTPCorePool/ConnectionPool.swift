@@ -378,7 +378,7 @@ public final class ConnectionPool: RequestInterface, Sendable {
             // Every new connection keeps its setup for the request that gets it first: the
             // one that caused it may be served by another connection meanwhile.
             let setup = RequestTraceRecorder()
-            let connection = try await connector.connect(origin, timeout: timeout, trace: setup.trace)
+            let connection = try await connector.connect(origin, timeout: timeout, trace: setup.trace, connection: id)
             let version = connection.version
             let actions = core.withLock { core -> [StateMachine.Action] in
                 core.connecting[id] = nil

@@ -33,6 +33,10 @@ extension ConnectionPool {
         /// up to this many per origin.
         public var maxHTTP2ConnectionsPerOrigin = 4
         public var http2Connection = HTTP2Connection.Configuration()
+        /// Hears each HTTP/2 frame of every connection with the connection's id (as in
+        /// `snapshot` and `events()`), for logging at trace level (HTTPCoreLogging's
+        /// `PoolLogger`). Nil (the default) costs nothing.
+        public var frameObserver: (@Sendable (_ connection: Int, HTTP2FrameEvent) -> Void)?
         /// Every connection goes through this proxy; connections are still kept per origin
         /// (the requested scheme, host and port). Through an HTTP(S) proxy, http:// origins
         /// are forwarded over HTTP/1.1 whatever `http2` says; https:// origins and every

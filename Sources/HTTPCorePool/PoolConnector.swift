@@ -9,7 +9,7 @@ import HTTPCoreTLS
 /// on), else HTTP/1.1. Failed attempts are retried with backoff.
 struct PoolConnector: Sendable {
     let backend: any NetworkBackend
-    let configuration: ConnectionPool.Configuration
+    private(set) var configuration: ConnectionPool.Configuration
     let tls: TLSContext
     /// TLS to each https proxy: the proxy's own configuration or the pool's, offering only
     /// HTTP/1.1 (the proxy speaks HTTP/1.1 whatever the origin does).
@@ -33,11 +33,16 @@ struct PoolConnector: Sendable {
 
     /// Opens a connection to `origin`, telling `trace` (the connection's setup record,
     /// which the pool hands to the request that gets it) each phase as it happens.
-    func connect(_ origin: Origin, timeout: Duration?, trace: RequestTrace? = nil) async throws -> any Connection {
+    /// `connection` is the pool's id for it, which the frame observer hears with each frame.
+    func connect(_ origin: Origin, timeout: Duration?, trace: RequestTrace? = nil, connection: Int = 0) async throws -> any Connection {
+        var connector = self
+        if let observe = configuration.frameObserver {
+            connector.configuration.http2Connection.frameObserver = { observe(connection, $0) }
+        }
         var attempt = 0
         while true {
             do {
-                return try await connectOnce(origin, timeout: timeout, trace: trace)
+                return try await connector.connectOnce(origin, timeout: timeout, trace: trace)
             } catch let error as HTTPCoreError where attempt < configuration.retries && Self.isRetryable(error) {
                 let backoff = Duration.milliseconds(500) * (1 << min(attempt, 10))
                 try await backend.clock.sleep(until: backend.clock.now + backoff)

@@ -1,5 +1,6 @@
 import HTTPCore
 import HTTPCoreClient
+import HTTPCoreTestSupport
 import HTTPTypes
 import Logging
 import Testing
@@ -7,34 +8,10 @@ import Testing
 /// The client's log records through swift-log: levels, one request-id per request, and
 /// canary secrets (credentials, cookies, userinfo, query values, bodies) in none of them.
 @Suite struct ClientLoggingTests {
-    struct Record: Sendable {
-        let level: Logger.Level
-        let message: String
-        let metadata: Logger.Metadata
-        /// Message and every metadata key and value, as one string to search.
-        var text: String { message + " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
-    }
-
-    /// Keeps every record in memory, the logger's own metadata merged in.
-    struct CollectingHandler: LogHandler {
-        let records: Locked<[Record]>
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        var metadataProvider: Logger.MetadataProvider?
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            records.withLock { $0.append(Record(level: event.level, message: "\(event.message)", metadata: merged)) }
-        }
-    }
+    typealias Record = LogRecord
 
     static func logger(_ records: Locked<[Record]>) -> Logger {
-        Logger(label: "test") { _ in CollectingHandler(records: records) }
+        CollectingLogHandler.logger(records)
     }
 
     /// `/start` (with the query's canary) -> 302 `/final` with a Set-Cookie canary -> 200
