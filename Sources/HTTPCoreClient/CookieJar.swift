@@ -25,6 +25,7 @@ public final class CookieJar: Sendable {
     /// - Parameters:
     ///   - clock: expiry and last use are read from it.
     ///   - unixTime: seconds since 1970-01-01 UTC, read when an `Expires` date arrives.
+    ///   - limits: how much servers can make the jar hold (size, count, lifetime).
     public init(
         clock: any HTTPClock = SystemClock(),
         unixTime: @escaping @Sendable () -> Int64 = CookieJar.systemUnixTime,

@@ -18,8 +18,8 @@ public import HTTPTypes
 ///
 /// The client may open `Configuration.maxConcurrentStreams` streams at once (our
 /// SETTINGS_MAX_CONCURRENT_STREAMS; nghttp2 refuses more with REFUSED_STREAM). The
-/// HTTP/2 server (`HTTPCoreServer`) that listens, limits concurrency across connections
-/// and drains on shutdown is still to be built (issue 16); this is its per-connection core.
+/// HTTP/2 server (`HTTPCoreServer`'s `HTTPServer`) that listens, limits concurrency
+/// across connections and drains on shutdown is built on this per-connection core.
 extension HTTP2Connection {
     /// Serves the HTTP/2 connection a client opened on `stream` (TLS with ALPN `h2`, or
     /// cleartext where the client's preface arrives). Sends our SETTINGS and starts

@@ -47,9 +47,13 @@ public final class TLSStream: NetworkStream {
     /// closes `stream`.
     ///
     /// - Parameters:
+    ///   - stream: the connected stream to run TLS over (a socket, a tunnel, a mock pair).
     ///   - host: the server's name or IP literal: the certificate must match it, and a
     ///     name goes into SNI.
     ///   - port: with `host`, the key for session resumption.
+    ///   - context: a client context; its session cache is shared by every stream made
+    ///     from it.
+    ///   - clock: what `deadline` and `handshakeTimeout` are measured on (the backend's).
     ///   - deadline: caps the handshake (with the configuration's `handshakeTimeout`);
     ///     running out throws `.connectTimeout`.
     public static func connect(
