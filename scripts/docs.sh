@@ -29,6 +29,7 @@ TARGETS=(
     HTTPCoreMock
     HTTPCoreLibUV
     HTTPCoreDispatch
+    HTTPCoreLogging
 )
 (($#)) && TARGETS=("$@")
 
