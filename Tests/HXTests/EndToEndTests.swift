@@ -223,23 +223,27 @@ import Testing
     /// The trace hx -v and --trace read, in process through the pool against nginx over
     /// TLS: a new connection's lookup, attempt, TCP and TLS, then the exchange, in order
     /// and in time order; the second request on the reused connection has no setup.
-    @Test(arguments: [true, false]) func traceEventsThroughThePool(http2: Bool) async throws {
+    @Test(arguments: BackendKind.real, [true, false]) func traceEventsThroughThePool(_ kind: BackendKind, http2: Bool) async throws {
         let nginx = try await Nginx.start(tls: true)
         defer { nginx.stop() }
         var configuration = ConnectionPool.Configuration()
         configuration.http2 = http2
         configuration.tls = .client(trustRoots: [.file(try TestPKI.shared().path("ca.pem"))])
-        let backend = LibUVBackend(loopCount: 1)
+        let fixture = kind.makeFixture()
         let url = "https://localhost:\(nginx.tlsPort!)/"
-        try await withConnectionPool(backend: backend, configuration: configuration) { pool in
+        try await withConnectionPool(backend: fixture.backend, configuration: configuration) { pool in
             for round in 0..<2 {
                 let recorder = RequestTraceRecorder()
                 let response = try await pool.send(try Request(url: url, options: RequestOptions(trace: recorder.trace)))
                 _ = try await response.body.collect(upTo: 1 << 20)
                 let entries = recorder.entries
                 #expect(entries.map(\.at) == entries.map(\.at).sorted(), "\(entries)")
-                let names = entries.map { "\($0.event)".prefix(while: { $0 != " " && $0 != ":" }) }.map(String.init)
-                let setup = ["connect", "resolving", "resolved", "attempt", "attempt", "connected", "TLS", "TLS"]
+                // Attempts depend on what localhost resolves to here (127.0.0.1, maybe ::1 too):
+                // checked apart, the rest by name.
+                let attempts = entries.filter { if case .attemptStarted = $0.event { true } else if case .attemptEnded = $0.event { true } else { false } }
+                #expect(attempts.count % 2 == 0 && (round == 1 || !attempts.isEmpty), "\(attempts)")
+                let names = entries.map { "\($0.event)".prefix(while: { $0 != " " && $0 != ":" }) }.map(String.init).filter { $0 != "attempt" }
+                let setup = ["connect", "resolving", "resolved", "connected", "TLS", "TLS"]
                 let exchange = ["connection", "request", "request", "response", "first", "response"]
                 #expect(names == ["started", "queued"] + setup + exchange || names == ["started"] + exchange && round == 1, "\(names)")
                 let metrics = recorder.metrics
@@ -254,7 +258,7 @@ import Testing
                 }
             }
         }
-        await backend.shutdown()
+        await fixture.shutdown()
     }
 
     /// `hx --trace` prints every event with its offset in milliseconds.
