@@ -12,6 +12,7 @@ let settings: [SwiftSetting] = [
 
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "swift-httpcore",
@@ -27,6 +28,7 @@ let package = Package(
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
+        .library(name: "HTTPCoreServiceLifecycle", targets: ["HTTPCoreServiceLifecycle"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -35,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only for the hx executable: no library product depends on it.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only for HTTPCoreServiceLifecycle (and its demo and tests).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Seams and models: no C import, no I/O of its own.
@@ -85,6 +89,21 @@ let package = Package(
         .systemLibrary(name: "CLibUV", path: "Backends/LibUV/CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
         .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
+
+        // swift-service-lifecycle: HTTPServer and HTTPClient as `Service`s. Its own target, so
+        // the server and client modules never depend on ServiceLifecycle.
+        .target(
+            name: "HTTPCoreServiceLifecycle",
+            dependencies: ["HTTPCoreServer", "HTTPCoreClient", "HTTPCorePool", serviceLifecycle],
+            swiftSettings: settings
+        ),
+        // A server in a ServiceGroup that drains on SIGTERM, started as a child process by
+        // HTTPCoreServiceLifecycleTests to send it the real signal. Not a product.
+        .executableTarget(
+            name: "httpcore-lifecycle-demo",
+            dependencies: ["HTTPCoreServiceLifecycle", "HTTPCore", "HTTPCoreServer", "HTTPCoreLibUV", httpTypes, logging, serviceLifecycle],
+            swiftSettings: settings
+        ),
 
         // The hx command-line client and file server: the commands (argument parsing, I/O)
         // in `hx`, the logic worth testing alone (bodies, exit codes, percentiles,
@@ -201,6 +220,14 @@ let package = Package(
             dependencies: [
                 "HTTPCoreTestSupport", "HTTPCore", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreLibUV", "HTTPCoreDispatch",
                 "HTTPCoreHTTP1", "HTTPCoreHTTP2", "HTTPCoreTLS", httpTypes,
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreServiceLifecycleTests",
+            dependencies: [
+                "HTTPCoreServiceLifecycle", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreServer", "HTTPCoreClient",
+                "HTTPCoreLibUV", httpTypes, logging, serviceLifecycle,
             ],
             swiftSettings: settings
         ),
