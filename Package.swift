@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
         .library(name: "HTTPCoreServiceLifecycle", targets: ["HTTPCoreServiceLifecycle"]),
+        .library(name: "HTTPCoreBackendConformance", targets: ["HTTPCoreBackendConformance"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -89,6 +90,10 @@ let package = Package(
         .systemLibrary(name: "CLibUV", path: "Backends/LibUV/CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
         .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
+        // The NetworkBackend seam's contract as checks any backend's tests can call (the
+        // project's backends run them in HTTPCoreBackendTests). HTTPCore only: a plain
+        // throwing API, so a third party needs no test framework of ours.
+        .target(name: "HTTPCoreBackendConformance", dependencies: ["HTTPCore"], swiftSettings: settings),
 
         // swift-service-lifecycle: HTTPServer and HTTPClient as `Service`s. Its own target, so
         // the server and client modules never depend on ServiceLifecycle.
@@ -167,7 +172,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreMockTests", dependencies: ["HTTPCore", "HTTPCoreMock"], swiftSettings: settings),
         .testTarget(
             name: "HTTPCoreBackendTests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCoreBackendConformance", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(
