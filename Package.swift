@@ -12,6 +12,7 @@ let settings: [SwiftSetting] = [
 
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "swift-httpcore",
@@ -28,6 +29,8 @@ let package = Package(
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
         .library(name: "HTTPCoreLogging", targets: ["HTTPCoreLogging"]),
+        .library(name: "HTTPCoreServiceLifecycle", targets: ["HTTPCoreServiceLifecycle"]),
+        .library(name: "HTTPCoreBackendConformance", targets: ["HTTPCoreBackendConformance"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -36,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only for the hx executable: no library product depends on it.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only for HTTPCoreServiceLifecycle (and its demo and tests).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Seams and models: no C import, no I/O of its own.
@@ -95,6 +100,25 @@ let package = Package(
         .systemLibrary(name: "CLibUV", path: "Backends/LibUV/CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(name: "HTTPCoreLibUV", dependencies: ["HTTPCore", "CLibUV"], path: "Backends/LibUV/HTTPCoreLibUV", swiftSettings: settings),
         .target(name: "HTTPCoreDispatch", dependencies: ["HTTPCore"], path: "Backends/Dispatch", swiftSettings: settings),
+        // The NetworkBackend seam's contract as checks any backend's tests can call (the
+        // project's backends run them in HTTPCoreBackendTests). HTTPCore only: a plain
+        // throwing API, so a third party needs no test framework of ours.
+        .target(name: "HTTPCoreBackendConformance", dependencies: ["HTTPCore"], swiftSettings: settings),
+
+        // swift-service-lifecycle: HTTPServer and HTTPClient as `Service`s. Its own target, so
+        // the server and client modules never depend on ServiceLifecycle.
+        .target(
+            name: "HTTPCoreServiceLifecycle",
+            dependencies: ["HTTPCoreServer", "HTTPCoreClient", "HTTPCorePool", serviceLifecycle],
+            swiftSettings: settings
+        ),
+        // A server in a ServiceGroup that drains on SIGTERM, started as a child process by
+        // HTTPCoreServiceLifecycleTests to send it the real signal. Not a product.
+        .executableTarget(
+            name: "httpcore-lifecycle-demo",
+            dependencies: ["HTTPCoreServiceLifecycle", "HTTPCore", "HTTPCoreServer", "HTTPCoreLibUV", httpTypes, logging, serviceLifecycle],
+            swiftSettings: settings
+        ),
 
         // The hx command-line client and file server: the commands (argument parsing, I/O)
         // in `hx`, the logic worth testing alone (bodies, exit codes, percentiles,
@@ -158,7 +182,7 @@ let package = Package(
         .testTarget(name: "HTTPCoreMockTests", dependencies: ["HTTPCore", "HTTPCoreMock"], swiftSettings: settings),
         .testTarget(
             name: "HTTPCoreBackendTests",
-            dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
+            dependencies: ["HTTPCoreTestSupport", "HTTPCoreBackendConformance", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", httpTypes],
             swiftSettings: settings
         ),
         .testTarget(
@@ -219,6 +243,14 @@ let package = Package(
             dependencies: [
                 "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreLogging", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreHTTP2", "HTTPCoreMock", httpTypes,
                 logging,
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreServiceLifecycleTests",
+            dependencies: [
+                "HTTPCoreServiceLifecycle", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreServer", "HTTPCoreClient",
+                "HTTPCoreLibUV", httpTypes, logging, serviceLifecycle,
             ],
             swiftSettings: settings
         ),

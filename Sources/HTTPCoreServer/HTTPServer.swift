@@ -104,7 +104,9 @@ public final class HTTPServer: Sendable {
 
     /// Graceful shutdown: stops accepting, sends GOAWAY (HTTP/2) or closes idle
     /// connections (HTTP/1.1, after the response in flight), lets requests in flight finish
-    /// until `timeouts.shutdownGrace`, then closes whatever is left.
+    /// until `timeouts.shutdownGrace`, then closes whatever is left. Cancelling the task
+    /// that runs it ends the grace period at once (HTTPCoreServiceLifecycle's immediate
+    /// shutdown on cancellation relies on this, and tests it).
     public func shutdown() async {
         let first = state.withLock { state -> Bool in
             defer { state.draining = true }
