@@ -30,6 +30,8 @@ TARGETS=(
     HTTPCoreLibUV
     HTTPCoreDispatch
     HTTPCoreLogging
+    HTTPCoreServiceLifecycle
+    HTTPCoreBackendConformance
 )
 (($#)) && TARGETS=("$@")
 
