@@ -20,6 +20,8 @@ import Testing
         let exchange = SlowExchange()
         let server: HTTPServer
         let port: Int
+        /// Probes that connected: the listener may take one or two before it closes.
+        let probesConnected = Locked(0)
         var url: String { "http://127.0.0.1:\(port)/slow" }
 
         init() async throws {
@@ -32,6 +34,7 @@ import Testing
         func connectError() async -> HTTPCoreError? {
             do {
                 let stream = try await backend.connectTCP(host: "127.0.0.1", port: port, options: ConnectOptions())
+                probesConnected.withLock { $0 += 1 }
                 await stream.close(.abortive)
                 return nil
             } catch {
@@ -89,7 +92,12 @@ import Testing
         try await Self.value(of: running, within: .seconds(10))
         #expect(fixture.server.connectionCount == 0)
         #expect(fixture.server.requestsServed == 1)
-        #expect(fixture.server.statistics.connectionsEnded == [.shutdown: 1])
+        // The connection in flight ended by the shutdown. A probe may connect in the
+        // kernel's backlog before the listener closes; the server ends it (as its client
+        // left it) only if it had accepted it first.
+        var ended = fixture.server.statistics.connectionsEnded
+        #expect(ended.removeValue(forKey: .shutdown) == 1)
+        #expect(ended.values.reduce(0, +) <= fixture.probesConnected.withLock { $0 }, "\(ended)")
         #expect(fixture.server.statistics.requestsFailed.isEmpty && fixture.server.statistics.handlerErrors == 0)
         #expect(client.connections.isEmpty)
         await #expect { _ = try await client.get(fixture.url) } throws: { ($0 as? HTTPCoreError)?.code == .connectionUnavailable }
