@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "HTTPCoreMock", targets: ["HTTPCoreMock"]),
         .library(name: "HTTPCoreLibUV", targets: ["HTTPCoreLibUV"]),
         .library(name: "HTTPCoreDispatch", targets: ["HTTPCoreDispatch"]),
+        .library(name: "HTTPCoreOpenAPI", targets: ["HTTPCoreOpenAPI"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only for the hx executable: no library product depends on it.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only for HTTPCoreOpenAPI (the transports for swift-openapi-generator's code).
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
     ],
     targets: [
         // Seams and models: no C import, no I/O of its own.
@@ -77,6 +80,18 @@ let package = Package(
         .target(
             name: "HTTPCoreClient",
             dependencies: ["HTTPCore", "HTTPCorePool", "HTTPCoreTLS", "HTTPCoreLibUV", "HTTPCoreDecoding", httpTypes, logging],
+            swiftSettings: settings
+        ),
+
+        // swift-openapi-runtime's ClientTransport over HTTPClient and ServerTransport over
+        // HTTPServer: an integration of its own, so neither the client nor the server
+        // depends on the OpenAPI runtime.
+        .target(
+            name: "HTTPCoreOpenAPI",
+            dependencies: [
+                "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", httpTypes,
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
             swiftSettings: settings
         ),
 
@@ -207,6 +222,14 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+            .testTarget(
+            name: "HTTPCoreOpenAPITests",
+            dependencies: [
+                "HTTPCoreOpenAPI", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreLibUV", httpTypes,
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
             swiftSettings: settings
         ),
     ]
