@@ -224,7 +224,7 @@ let package = Package(
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
             swiftSettings: settings
         ),
-            .testTarget(
+        .testTarget(
             name: "HTTPCoreOpenAPITests",
             dependencies: [
                 "HTTPCoreOpenAPI", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreLibUV", httpTypes,
