@@ -31,16 +31,20 @@ let package = Package(
         .library(name: "HTTPCoreLogging", targets: ["HTTPCoreLogging"]),
         .library(name: "HTTPCoreServiceLifecycle", targets: ["HTTPCoreServiceLifecycle"]),
         .library(name: "HTTPCoreBackendConformance", targets: ["HTTPCoreBackendConformance"]),
+        .library(name: "HTTPCoreOpenAPI", targets: ["HTTPCoreOpenAPI"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        // Logging for the client (HTTPCoreClient only; the layers below never log).
+        // swift-log: the client logs through it, and HTTPCoreLogging turns the typed events
+        // of the layers below (which never import it) into records.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // Only for the hx executable: no library product depends on it.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only for HTTPCoreServiceLifecycle (and its demo and tests).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Only for HTTPCoreOpenAPI (the transports for swift-openapi-generator's code).
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
     ],
     targets: [
         // Seams and models: no C import, no I/O of its own.
@@ -92,6 +96,18 @@ let package = Package(
         .target(
             name: "HTTPCoreLogging",
             dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreClient", httpTypes, logging],
+            swiftSettings: settings
+        ),
+
+        // swift-openapi-runtime's ClientTransport over HTTPClient and ServerTransport over
+        // HTTPServer: an integration of its own, so neither the client nor the server
+        // depends on the OpenAPI runtime.
+        .target(
+            name: "HTTPCoreOpenAPI",
+            dependencies: [
+                "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", httpTypes,
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
             swiftSettings: settings
         ),
 
@@ -257,6 +273,14 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreHTTP1Tests",
             dependencies: ["HTTPCoreTestSupport", "HTTPCore", "HTTPCoreHTTP1", "HTTPCoreMock", httpTypes],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreOpenAPITests",
+            dependencies: [
+                "HTTPCoreOpenAPI", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreLibUV", httpTypes,
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
             swiftSettings: settings
         ),
     ]

@@ -89,10 +89,10 @@ extension HTTPClient {
         ))
     }
 
-    /// What `request` and `stream` share: the spec from their arguments (the client's
-    /// policies where the request names none, the URL's userinfo as auth), sent through
-    /// the policies, its response decoded, with the chain that led to it.
-    private func exchange(
+    /// What `request`, `stream` and `open` share: the spec from their arguments (the
+    /// client's policies where the request names none, the URL's userinfo as auth), sent
+    /// through the policies, its response decoded, with the chain that led to it.
+    func exchange(
         _ method: HTTPRequest.Method, _ url: String, params: NameValuePairs, headers: NameValuePairs, body: Body,
         cookies: NameValuePairs, timeouts: Timeouts?, redirects: RedirectPolicy?, retries: RetryPolicy?,
         trace: RequestTrace?, auth: (any ClientAuth)?, logger: Logger?
