@@ -32,6 +32,7 @@ TARGETS=(
     HTTPCoreLogging
     HTTPCoreServiceLifecycle
     HTTPCoreBackendConformance
+    HTTPCoreOpenAPI
 )
 (($#)) && TARGETS=("$@")
 
