@@ -190,7 +190,9 @@ let package = Package(
         // s_server, tinyproxy, microsocks, a canary origin), the test PKI, checksums.
         .target(
             name: "HTTPCoreTestSupport",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", logging],
+            dependencies: [
+                "HTTPCore", "HTTPCoreHTTP2", "HTTPCoreTLS", "HTTPCoreMock", "HTTPCoreLibUV", "HTTPCoreDispatch", "HTTPCoreBackendConformance", logging,
+            ],
             path: "Tests/HTTPCoreTestSupport",
             swiftSettings: settings
         ),

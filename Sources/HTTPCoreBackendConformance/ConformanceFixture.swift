@@ -1,4 +1,4 @@
-import HTTPCore
+package import HTTPCore
 
 /// One check's backend and the helpers every check uses (listen, connect, let time pass),
 /// so a check reads the same on real sockets and on a scripted backend.
@@ -33,8 +33,8 @@ struct ConformanceFixture: Sendable {
     }
 }
 
-/// Accepts streams and echoes each one until EOF.
-func startEchoServer(_ listener: any NetworkListener) -> Task<Void, Never> {
+/// Accepts streams and echoes each one until EOF (the project's tests use it too).
+package func startEchoServer(_ listener: any NetworkListener) -> Task<Void, Never> {
     Task {
         await withTaskGroup(of: Void.self) { group in
             while let stream = try? await listener.accept() {

@@ -1,11 +1,14 @@
 /// An order-sensitive checksum over 8-byte words (fast enough in debug builds for 64 MiB),
-/// plus the byte count: what `transfer64MiBEachWayWithChecksum` compares.
-struct TransferChecksum: Equatable, CustomStringConvertible {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    private(set) var count = 0
+/// plus the byte count: what `transfer64MiBEachWayWithChecksum` compares, and what the
+/// project's tests compare large transfers by (`Checksum` in HTTPCoreTestSupport).
+package struct TransferChecksum: Equatable, CustomStringConvertible {
+    package private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    package private(set) var count = 0
     private var carry: [UInt8] = []
 
-    mutating func add(_ bytes: [UInt8]) {
+    package init() {}
+
+    package mutating func add(_ bytes: [UInt8]) {
         count += bytes.count
         var input = carry + bytes
         let whole = input.count / 8 * 8
@@ -20,10 +23,10 @@ struct TransferChecksum: Equatable, CustomStringConvertible {
         carry = input
     }
 
-    var description: String { "\(count) bytes, \(value)" }
+    package var description: String { "\(count) bytes, \(value)" }
 
     /// Chunk `index` of the transfer: 256 KiB, one of sixteen patterns in turn.
-    static func chunk(_ index: Int) -> [UInt8] { patterns[index % 16] }
+    package static func chunk(_ index: Int) -> [UInt8] { patterns[index % 16] }
 
     private static let patterns: [[UInt8]] = (0..<16).map { index in
         (0..<(256 * 1024)).map { UInt8(truncatingIfNeeded: ($0 &* 7) ^ (index &* 31) ^ ($0 >> 11)) }

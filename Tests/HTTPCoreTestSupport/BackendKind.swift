@@ -1,4 +1,5 @@
 package import HTTPCore
+package import HTTPCoreBackendConformance
 import HTTPCoreDispatch
 import HTTPCoreLibUV
 package import HTTPCoreMock
@@ -63,18 +64,7 @@ package struct BackendFixture: Sendable {
 
 /// Accepts streams and echoes each one until EOF.
 package func startEchoServer(_ listener: any NetworkListener) -> Task<Void, Never> {
-    Task {
-        await withTaskGroup(of: Void.self) { group in
-            while let stream = try? await listener.accept() {
-                group.addTask {
-                    while let bytes = try? await stream.read(maxBytes: 256 * 1024) {
-                        if (try? await stream.write(bytes)) == nil { break }
-                    }
-                    await stream.close(.graceful)
-                }
-            }
-        }
-    }
+    HTTPCoreBackendConformance.startEchoServer(listener)
 }
 
 /// Reads until `count` bytes or EOF.
@@ -84,38 +74,9 @@ package func readExactly(_ count: Int, from stream: any NetworkStream) async thr
     return received
 }
 
-/// An order-sensitive checksum over 8-byte words (fast enough in debug builds for
-/// transfers too large to compare whole), plus the byte count.
-package struct Checksum: Equatable {
-    package var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    package var count = 0
-
-    package init() {}
-    private var carry: [UInt8] = []
-
-    package mutating func add(_ bytes: [UInt8]) {
-        count += bytes.count
-        var input = carry + bytes
-        let whole = input.count / 8 * 8
-        input.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < whole {
-                value = (value ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0x100_0000_01b3
-                offset += 8
-            }
-        }
-        input.removeFirst(whole)
-        carry = input
-    }
-
-    package static func == (lhs: Checksum, rhs: Checksum) -> Bool {
-        lhs.value == rhs.value && lhs.count == rhs.count && lhs.carry == rhs.carry
-    }
-}
-
-private let payloadPatterns: [[UInt8]] = (0..<16).map { index in
-    (0..<(256 * 1024)).map { UInt8(truncatingIfNeeded: ($0 &* 7) ^ (index &* 31) ^ ($0 >> 11)) }
-}
+/// An order-sensitive checksum with the byte count, for transfers too large to compare
+/// whole: the conformance product's, so a test and a conformance check agree.
+package typealias Checksum = TransferChecksum
 
 /// `size` bytes of `payloadChunk` data in a row: a file for a server to serve.
 package func payloadFile(size: Int) -> [UInt8] {
@@ -132,5 +93,5 @@ package func payloadFile(size: Int) -> [UInt8] {
 /// Chunk `index` of a large transfer (256 KiB; sixteen patterns in turn).
 package func payloadChunk(_ index: Int, size: Int) -> [UInt8] {
     precondition(size == 256 * 1024, "patterns are 256 KiB")
-    return payloadPatterns[index % 16]
+    return TransferChecksum.chunk(index)
 }
