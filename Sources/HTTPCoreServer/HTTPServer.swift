@@ -97,6 +97,8 @@ public final class HTTPServer: Sendable {
                 state.statistics.requestsFailed[error.category, default: 0] += 1
             case .requestFailed:
                 state.statistics.handlerErrors += 1
+            case .connectionOpened, .requestStarted, .requestEnded:
+                break // not counted: `connectionCount` and `requestsServed` are
             }
         }
         configuration.onEvent?(event)
@@ -164,6 +166,7 @@ public final class HTTPServer: Sendable {
                 if !state.withLock({ $0.draining }) { report(.connectionEnded(.refused, duration: .zero)) }
                 continue
             }
+            configuration.onEvent?(.connectionOpened)
             Task(executorPreference: stream.preferredTaskExecutor) { await self.serve(stream, id: id, accepted: accepted) }
         }
     }
@@ -300,14 +303,26 @@ public final class HTTPServer: Sendable {
         }
         defer { limiter?.release() }
         state.withLock { $0.served += 1 }
+        // Straight to `onEvent`, nothing counted: without a handler these cost nothing.
+        let onEvent = configuration.onEvent
+        onEvent?(.requestStarted(method: request.head.method, version: request.version))
+        var failed = false
         do {
             try await handle(request, writer)
             await writer.complete(failure: nil)
         } catch {
+            failed = true
             report(.requestFailed(error, duration: start.duration(to: backend.clock.now)))
             await writer.complete(failure: error)
         }
         connection.exchangeEnded(writer.stream)
+        if let onEvent {
+            let (status, bytes) = writer.outcome
+            onEvent(.requestEnded(RequestOutcome(
+                method: request.head.method, version: request.version, status: status,
+                duration: start.duration(to: backend.clock.now), responseBodyBytes: bytes, failed: failed
+            )))
+        }
     }
 
     /// Requests whose handler has run (or runs now), since the server started.
