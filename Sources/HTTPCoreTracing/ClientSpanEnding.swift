@@ -69,7 +69,7 @@ final class ClientSpanEnding: Sendable {
             span.setStatus(SpanStatus(code: .error, message: "\(error.code)"))
         } else if let status = end.status, status >= 400 {
             span.attributes["error.type"] = "\(status)"
-            if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
+            span.setStatus(SpanStatus(code: .error))
         }
         span.end()
     }

@@ -53,7 +53,7 @@ import Tracing
         let parent = tracer.startSpan("caller", context: .topLevel)
         try await withHTTPClient(Self.client(backend, tracer)) { client in
             let status = try await ServiceContext.withValue(parent.context) {
-                try await client.get("http://user:secret@127.0.0.1:\(port)/hello?q=1").statusCode
+                try await client.get("http://user:secret@127.0.0.1:\(port)/hello?key=secret&flag").statusCode
             }
             #expect(status == 200)
         }
@@ -66,7 +66,7 @@ import Tracing
         #expect(clientSpan.operationName == "GET")
         #expect(clientSpan.parentSpanID == parent.context.inMemorySpanContext?.spanID)
         #expect(clientSpan.attributes["http.request.method"]?.toSpanAttribute() == "GET")
-        #expect(clientSpan.attributes["url.full"]?.toSpanAttribute() == .string("http://127.0.0.1:\(port)/hello?q=1"))
+        #expect(clientSpan.attributes["url.full"]?.toSpanAttribute() == .string("http://127.0.0.1:\(port)/hello?key=REDACTED&flag"))
         #expect(clientSpan.attributes["server.address"]?.toSpanAttribute() == "127.0.0.1")
         #expect(clientSpan.attributes["server.port"]?.toSpanAttribute() == .int64(Int64(port)))
         #expect(clientSpan.attributes["network.protocol.version"]?.toSpanAttribute() == "1.1")
