@@ -19,6 +19,7 @@ import Metrics
 /// | `http.server.request.duration` | Timer | `http.request.method`, `http.response.status_code`, `network.protocol.version` | from the request's turn to its exchange's end |
 /// | `http.server.response.body.size` | Recorder | `http.request.method`, `http.response.status_code` | response body bytes the handler sent |
 /// | `httpcore.server.errors` | Counter | `error.type` | handlers that threw, by `HTTPCoreError.Category` (`handler` for other errors) |
+/// | `httpcore.server.refused_streams` | Counter | none | HTTP/2 streams refused with REFUSED_STREAM (past the stream limit before the client acknowledged it) |
 ///
 /// Request metrics come from `.requests` handlers (a `.connections` handler runs its
 /// exchanges itself). Nothing is recorded from a path, a field or a body.
@@ -29,13 +30,16 @@ public final class HTTPServerMetrics: Sendable {
     public static let duration = "http.server.request.duration"
     public static let responseBodySize = "http.server.response.body.size"
     public static let errors = "httpcore.server.errors"
+    public static let refusedStreams = "httpcore.server.refused_streams"
 
     private let factory: any MetricsFactory
     private let connections: Meter
+    private let refused: Counter
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
         connections = Meter(label: Self.activeConnections, factory: factory)
+        refused = Counter(label: Self.refusedStreams, factory: factory)
     }
 
     public func record(_ event: HTTPServer.Event) {
@@ -50,6 +54,8 @@ public final class HTTPServerMetrics: Sendable {
         case .requestFailed(let error, _):
             let type = (error as? HTTPCoreError).map { "\($0.category)" } ?? "handler"
             Counter(label: Self.errors, dimensions: [(MetricDimensions.errorType, type)], factory: factory).increment()
+        case .streamsRefused(let count):
+            refused.increment(by: count)
         case .requestEnded(let outcome):
             inFlight(outcome.method).decrement()
             let method = MetricDimensions.method(outcome.method), status = MetricDimensions.statusClass(outcome.status)

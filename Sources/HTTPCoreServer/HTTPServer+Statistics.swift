@@ -36,6 +36,11 @@ extension HTTPServer {
         case requestFailed(any Error, duration: Duration)
         /// A handler's exchange is over: its response ended, or its stream was reset.
         case requestEnded(RequestOutcome)
+        /// `count` HTTP/2 streams were refused (REFUSED_STREAM) on one connection: opened
+        /// past our SETTINGS_MAX_CONCURRENT_STREAMS before the client acknowledged it, so
+        /// the client may send them again. Reported after a request of that connection
+        /// ends, and when it ends.
+        case streamsRefused(count: Int)
     }
 
     /// How one request went, for `Event.requestEnded`. Holds no field value, path or body.

@@ -97,7 +97,7 @@ public final class HTTPServer: Sendable {
                 state.statistics.requestsFailed[error.category, default: 0] += 1
             case .requestFailed:
                 state.statistics.handlerErrors += 1
-            case .connectionOpened, .requestStarted, .requestEnded:
+            case .connectionOpened, .requestStarted, .requestEnded, .streamsRefused:
                 break // not counted: `connectionCount` and `requestsServed` are
             }
         }
@@ -213,6 +213,15 @@ public final class HTTPServer: Sendable {
         case .requests(let handle):
             await serveRequests(on: connection, handle)
         }
+        reportRefusedStreams(on: connection)
+    }
+
+    /// `streamsRefused` for what `connection` refused since the last report (only when
+    /// someone listens: reading the count takes the HTTP/2 connection's lock).
+    private func reportRefusedStreams(on connection: any ServedConnection) {
+        guard let onEvent = configuration.onEvent else { return }
+        let refused = connection.takeRefusedStreams()
+        if refused > 0 { onEvent(.streamsRefused(count: refused)) }
     }
 
     /// TLS (and ALPN), or the cleartext preface: which protocol the client speaks. A
@@ -322,6 +331,7 @@ public final class HTTPServer: Sendable {
                 method: request.head.method, version: request.version, status: status,
                 duration: start.duration(to: backend.clock.now), responseBodyBytes: bytes, failed: failed
             )))
+            reportRefusedStreams(on: connection)
         }
     }
 

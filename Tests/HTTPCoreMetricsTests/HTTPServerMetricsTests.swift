@@ -41,7 +41,10 @@ import Testing
             let open = try metrics.expectMeter("httpcore.server.active_connections").lastValue
             #expect(open == 1)
         }
-        await waitUntil("the server saw the connection end") { server.connectionCount == 0 }
+        // The server forgets the connection just before it reports its end: wait for the report.
+        await waitUntil("the server reported the connection's end") {
+            !metrics.counters(label: "httpcore.server.connections_ended").isEmpty
+        }
         await server.shutdown()
 
         // One connection, open for the three requests, one at a time.
@@ -65,5 +68,13 @@ import Testing
         serverMetrics.record(.connectionEnded(.refused, duration: .zero))
         #expect(try metrics.expectMeter("httpcore.server.active_connections").values.isEmpty)
         #expect(try metrics.expectCounter("httpcore.server.connections_ended", [("httpcore.connection.end", "refused")]).totalValue == 1)
+    }
+
+    @Test func refusedStreamsAreCountedByTheirNumber() throws {
+        let metrics = TestMetrics()
+        let serverMetrics = HTTPServerMetrics(factory: metrics)
+        serverMetrics.record(.streamsRefused(count: 3))
+        serverMetrics.record(.streamsRefused(count: 1))
+        #expect(try metrics.expectCounter("httpcore.server.refused_streams").totalValue == 4)
     }
 }
