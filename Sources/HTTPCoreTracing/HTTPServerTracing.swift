@@ -24,7 +24,7 @@ public import Tracing
 /// | `server.address`, `server.port` | at the start, the listening address |
 /// | `network.protocol.version` | `1.1` or `2` |
 /// | `http.response.status_code` | the status sent (500 when the handler sent none) |
-/// | `error.type` | the thrown error's type, or the status of a 5xx |
+/// | `error.type` | a thrown `HTTPCoreError`'s code, another error's type name, or the status of a 5xx |
 ///
 /// The span status is error when the handler throws or the status is 5xx. No field
 /// value, cookie, credential or body is recorded.
@@ -57,7 +57,7 @@ public struct HTTPServerTracing: Sendable {
                 try await ServiceContext.withValue(span.context) { try await handler(request, response) }
             } catch {
                 span.attributes["http.response.status_code"] = response.status ?? 500
-                span.attributes["error.type"] = "\(type(of: error))"
+                span.attributes["error.type"] = (error as? HTTPCoreError).map { "\($0.code)" } ?? "\(type(of: error))"
                 span.recordError(error)
                 span.setStatus(SpanStatus(code: .error))
                 span.end()
