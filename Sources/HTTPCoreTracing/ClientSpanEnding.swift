@@ -2,9 +2,9 @@ import HTTPCore
 import Synchronization
 import Tracing
 
-/// One client span's attributes and end from the request's events: the first final
-/// event of an attempt that recorded no `.redirect` or `.retry` is the request's end
-/// (`HTTPClientObserver`'s promise), and the span ends there, once.
+/// One client span's attributes and end from the request's events: `.failed`, or the
+/// first final event of an attempt that recorded no `.redirect` or `.retry`, is the
+/// request's end (`HTTPClientObserver`'s promise), and the span ends there, once.
 final class ClientSpanEnding: Sendable {
     private struct State {
         /// The current attempt is sent again after its end.
@@ -32,7 +32,10 @@ final class ClientSpanEnding: Sendable {
             case .responseHeadReceived(let status, _): state.status = status
             default: break
             }
-            guard event.isFinal, !state.continuing else { return nil }
+            // `.failed` is always the last event; another final one is the last unless
+            // its attempt is sent again.
+            if case .failed = event {} else if state.continuing { return nil }
+            guard event.isFinal else { return nil }
             state.ended = true
             return (state.status, state.resends)
         }
