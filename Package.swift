@@ -32,6 +32,8 @@ let package = Package(
         .library(name: "HTTPCoreServiceLifecycle", targets: ["HTTPCoreServiceLifecycle"]),
         .library(name: "HTTPCoreBackendConformance", targets: ["HTTPCoreBackendConformance"]),
         .library(name: "HTTPCoreOpenAPI", targets: ["HTTPCoreOpenAPI"]),
+        .library(name: "HTTPCoreMetrics", targets: ["HTTPCoreMetrics"]),
+        .library(name: "HTTPCoreTracing", targets: ["HTTPCoreTracing"]),
         .executable(name: "hx", targets: ["hx"]),
     ],
     dependencies: [
@@ -45,6 +47,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Only for HTTPCoreOpenAPI (the transports for swift-openapi-generator's code).
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        // Only for the HTTPCoreMetrics and HTTPCoreTracing integrations (and their tests;
+        // swift-w3c-trace-context is the tests' traceparent format only).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
     ],
     targets: [
         // Seams and models: no C import, no I/O of its own.
@@ -107,6 +114,28 @@ let package = Package(
             dependencies: [
                 "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", httpTypes,
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: settings
+        ),
+        // Integrations, each its own product so the core modules gain no dependency:
+        // swift-metrics from the client's trace events, the pool's events and snapshots
+        // and the server's events; swift-distributed-tracing spans for the client (an
+        // observer injecting the context) and the server (a handler wrapper extracting it).
+        .target(
+            name: "HTTPCoreMetrics",
+            dependencies: [
+                "HTTPCore", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreServer", httpTypes,
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "HTTPCoreTracing",
+            dependencies: [
+                "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", httpTypes,
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: settings
         ),
@@ -265,10 +294,30 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(
+            name: "HTTPCoreMetricsTests",
+            dependencies: [
+                "HTTPCoreMetrics", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCorePool", "HTTPCoreServer", "HTTPCoreMock", httpTypes,
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
             name: "HTTPCoreServiceLifecycleTests",
             dependencies: [
                 "HTTPCoreServiceLifecycle", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreServer", "HTTPCoreClient",
                 "HTTPCoreLibUV", httpTypes, logging, serviceLifecycle,
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "HTTPCoreTracingTests",
+            dependencies: [
+                "HTTPCoreTracing", "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreClient", "HTTPCoreServer", "HTTPCoreMock", httpTypes,
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "W3CTraceContext", package: "swift-w3c-trace-context"),
             ],
             swiftSettings: settings
         ),

@@ -55,8 +55,9 @@ public struct RequestTrace: Sendable {
         /// The reader let the body go before its end, after `bytes`. A final event.
         case responseAbandoned(bytes: Int64)
         /// The request is sent again, as attempt `attempt` (2 for the first retry): by the
-        /// client's retry policy after a `status` it retries or a `failure`, or by the pool
-        /// once over on a stale connection (a `failure`).
+        /// client's retry policy after a `status` it retries or a `failure`, by its auth
+        /// flow after a challenge (`status`), or by the pool once over on a stale
+        /// connection (a `failure`). The client records it before the attempt's body ends.
         case retry(attempt: Int, status: Int?, failure: HTTPCoreError.Code?)
         /// The client follows a redirect: `status` and the new origin (never a path or a
         /// query: they may carry secrets).

@@ -37,6 +37,9 @@ extension HTTPClient {
                 response.body.close()
                 throw HTTPCoreError(.bodyNotReplayable, "the \(response.status.code) response asks for the request again with credentials, and a stream body can be sent once")
             }
+            // Recorded before the drain's end of the body, as a status retry is
+            // (HTTPClientObserver: an attempt's end followed by another is marked so).
+            spec.trace?.record(.retry(attempt: round + 2, status: response.status.code, failure: nil), at: clock.now)
             await Self.drain(response.body)
             round += 1
         }

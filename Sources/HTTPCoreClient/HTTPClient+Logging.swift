@@ -34,7 +34,9 @@ extension HTTPClient {
         let logger = spec.logger
         logger?.debug("request", metadata: ["method": "\(spec.method.rawValue)", "url": "\(spec.url.loggable)"])
         do {
-            return try await sendWithRetries(spec)
+            let sent = try await sendWithRetries(spec)
+            ending?.settled()
+            return sent
         } catch {
             logger?.debug("request failed", metadata: ["error": "\(Self.loggableCode(error))"])
             ending?.fail(HTTPCoreError.from(error, default: .readFailed), at: clock.now)

@@ -20,9 +20,11 @@ extension HTTPClient {
                 guard attempt < policy.maxRetries, policy.statuses.contains(response.status.code), spec.mayRepeat,
                       let delay = retryDelay(policy, attempt: attempt, retryAfter: response.head.headerFields[.retryAfter], spec: spec)
                 else { return result }
+                // `.retry` before the body's `.responseAbandoned`: an observer must know the
+                // attempt's end is not the request's (HTTPClientObserver).
+                spec.trace?.record(.retry(attempt: attempt + 2, status: response.status.code, failure: nil), at: clock.now)
                 response.body.close()
                 Self.logRetry(spec, attempt: attempt, wait: delay, status: response.status.code, error: nil)
-                spec.trace?.record(.retry(attempt: attempt + 2, status: response.status.code, failure: nil), at: clock.now)
                 wait = delay
             } catch let error as HTTPCoreError {
                 guard attempt < policy.maxRetries, error.isSafeToRetry, error.isTransient, spec.body.isReplayable,

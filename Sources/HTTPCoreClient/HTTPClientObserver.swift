@@ -10,6 +10,12 @@ public protocol HTTPClientObserver: Sendable {
     /// integration adds `traceparent`). Returns the trace that hears this request's events
     /// (its final one is `.responseEnded`, `.responseAbandoned` or `.failed`), or nil.
     ///
+    /// The trace's last event is the request's end. `.failed` is always the last; another
+    /// final event that is not closes an attempt the client sends again, and that attempt
+    /// recorded `.redirect` or `.retry` before it: an observer that ends a span at
+    /// `.failed` or at the first final event of an attempt without either ends it once, at
+    /// the request's end. A failure the client retries shows as the `.retry` naming it.
+    ///
     /// Runs in the caller's task, so task-locals (a `ServiceContext`) are visible.
     func requestStarting(_ request: ObservedRequest, fields: inout HTTPFields) -> RequestTrace?
 }

@@ -129,6 +129,10 @@ public final class HTTP2Connection: Connection, @unchecked Sendable {
 
     package var pendingPingCount: Int { state.withLock { $0.machine.pings.count } }
 
+    /// Streams refused with REFUSED_STREAM so far (nghttp2's own refusals past our stream
+    /// limit; the server's `streamsRefused` event reads it).
+    package var refusedStreamCount: Int { state.withLock { $0.session.refusedStreamsSent } }
+
     /// Streams the machine still tracks (for tests: none may leak).
     package var trackedStreamCount: Int { state.withLock { $0.machine.streams.count } }
 

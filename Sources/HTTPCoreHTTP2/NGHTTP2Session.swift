@@ -92,6 +92,10 @@ package final class NGHTTP2Session {
     let role: Role
     private var session: OpaquePointer?
     private var events: [Event] = []
+    /// RST_STREAM(REFUSED_STREAM) frames sent: streams nghttp2 refused by itself, past our
+    /// SETTINGS_MAX_CONCURRENT_STREAMS while the peer had not acknowledged it yet. They
+    /// never reach the machine (no event), so the server reads this count for its metrics.
+    package private(set) var refusedStreamsSent = 0
     /// The header block being received. HTTP/2 sends a block's frames back to back
     /// (RFC 9113 §4.3), so there is at most one at a time.
     private var pending: (stream: Int32, fields: HTTP2ReceivedHeaders, kind: HeadersKind)?
@@ -385,6 +389,8 @@ package final class NGHTTP2Session {
         switch UInt32(header.type) {
         case NGHTTP2_GOAWAY.rawValue:
             events.append(.goawaySent(code: frame.pointee.goaway.error_code))
+        case NGHTTP2_RST_STREAM.rawValue where frame.pointee.rst_stream.error_code == NGHTTP2_REFUSED_STREAM.rawValue:
+            refusedStreamsSent += 1
         case NGHTTP2_HEADERS.rawValue, NGHTTP2_DATA.rawValue:
             if header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 {
                 events.append(.endStreamSent(stream: header.stream_id))

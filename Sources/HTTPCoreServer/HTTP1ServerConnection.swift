@@ -421,6 +421,9 @@ final class HTTP1ServerConnection: ServedConnection {
     /// The next request's head resets what the reader kept of this one.
     func exchangeEnded(_ stream: HTTPServerStreamID) {}
 
+    /// HTTP/1.1 has no streams to refuse.
+    func takeRefusedStreams() -> Int { 0 }
+
     /// Graceful shutdown: the response in flight says `Connection: close` if its head has
     /// not gone yet, and no further request is read.
     func drain() async {

@@ -9,6 +9,8 @@ final class HTTP2ServerConnection: ServedConnection {
     /// A cause the connection's own end error cannot tell: the server closed it for
     /// idleness or shutdown.
     private let serverCause = Locked<HTTPServer.ConnectionEnd?>(nil)
+    /// Refused streams already reported by `takeRefusedStreams`.
+    private let refusedReported = Locked(0)
 
     init(_ connection: HTTP2Connection) {
         self.connection = connection
@@ -101,6 +103,14 @@ final class HTTP2ServerConnection: ServedConnection {
     /// server's memory creeping up by them, one per upload and one per thousand requests).
     func exchangeEnded(_ stream: HTTPServerStreamID) {
         connection.finishedWith(Self.id(stream))
+    }
+
+    func takeRefusedStreams() -> Int {
+        let count = connection.refusedStreamCount
+        return refusedReported.withLock { reported in
+            defer { reported = count }
+            return count - reported
+        }
     }
 
     /// Closes the connection once it has served no stream for `idle` (the keep-alive

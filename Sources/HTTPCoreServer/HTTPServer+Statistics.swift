@@ -1,4 +1,5 @@
 public import HTTPCore
+public import HTTPTypes
 
 extension HTTPServer {
     /// What happened to the server's connections and requests since it started: the
@@ -16,11 +17,54 @@ extension HTTPServer {
     }
 
     /// One thing the server observed, as it happens (`Configuration.onEvent`): the typed
-    /// source that metrics and logging build on.
+    /// source that metrics and logging build on (HTTPCoreMetrics, HTTPCoreTracing).
+    ///
+    /// Each `connectionOpened` is followed by one `connectionEnded` (a connection refused
+    /// at accept has only its `connectionEnded(.refused)`), and each `requestStarted` by
+    /// one `requestEnded`, so a gauge of open connections or requests in flight can count
+    /// up and down. Request events come from `.requests` handlers only: a `.connections`
+    /// handler runs the exchanges itself.
     public enum Event: Sendable {
+        /// A connection was accepted (TLS and the protocol still to come).
+        case connectionOpened
         /// A connection ended, `duration` after it was accepted.
         case connectionEnded(ConnectionEnd, duration: Duration)
-        /// A handler threw `error`, `duration` after it started.
+        /// A handler is about to run, with its concurrency permit (if any) taken.
+        case requestStarted(method: HTTPRequest.Method, version: HTTPVersion)
+        /// A handler threw `error`, `duration` after it started (its `requestEnded`
+        /// follows).
         case requestFailed(any Error, duration: Duration)
+        /// A handler's exchange is over: its response ended, or its stream was reset.
+        case requestEnded(RequestOutcome)
+        /// `count` HTTP/2 streams were refused (REFUSED_STREAM) on one connection: opened
+        /// past our SETTINGS_MAX_CONCURRENT_STREAMS before the client acknowledged it, so
+        /// the client may send them again. Reported after a request of that connection
+        /// ends, and when it ends.
+        case streamsRefused(count: Int)
+    }
+
+    /// How one request went, for `Event.requestEnded`. Holds no field value, path or body.
+    public struct RequestOutcome: Sendable, Equatable {
+        public var method: HTTPRequest.Method
+        public var version: HTTPVersion
+        /// The response status sent: the handler's, or the 500 the server sent for a
+        /// handler that sent none. Nil when the exchange was reset before a head went out.
+        public var status: Int?
+        /// From the request's turn (its wait for a concurrency permit included) to the
+        /// exchange's end.
+        public var duration: Duration
+        /// Response body bytes handed to the connection (before HTTP/1.1 chunk framing).
+        public var responseBodyBytes: Int64
+        /// Whether the handler threw.
+        public var failed: Bool
+
+        public init(method: HTTPRequest.Method, version: HTTPVersion, status: Int?, duration: Duration, responseBodyBytes: Int64, failed: Bool) {
+            self.method = method
+            self.version = version
+            self.status = status
+            self.duration = duration
+            self.responseBodyBytes = responseBodyBytes
+            self.failed = failed
+        }
     }
 }

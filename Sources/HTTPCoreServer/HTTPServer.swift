@@ -97,6 +97,8 @@ public final class HTTPServer: Sendable {
                 state.statistics.requestsFailed[error.category, default: 0] += 1
             case .requestFailed:
                 state.statistics.handlerErrors += 1
+            case .connectionOpened, .requestStarted, .requestEnded, .streamsRefused:
+                break // not counted: `connectionCount` and `requestsServed` are
             }
         }
         configuration.onEvent?(event)
@@ -166,6 +168,7 @@ public final class HTTPServer: Sendable {
                 if !state.withLock({ $0.draining }) { report(.connectionEnded(.refused, duration: .zero)) }
                 continue
             }
+            configuration.onEvent?(.connectionOpened)
             Task(executorPreference: stream.preferredTaskExecutor) { await self.serve(stream, id: id, accepted: accepted) }
         }
     }
@@ -212,6 +215,15 @@ public final class HTTPServer: Sendable {
         case .requests(let handle):
             await serveRequests(on: connection, handle)
         }
+        reportRefusedStreams(on: connection)
+    }
+
+    /// `streamsRefused` for what `connection` refused since the last report (only when
+    /// someone listens: reading the count takes the HTTP/2 connection's lock).
+    private func reportRefusedStreams(on connection: any ServedConnection) {
+        guard let onEvent = configuration.onEvent else { return }
+        let refused = connection.takeRefusedStreams()
+        if refused > 0 { onEvent(.streamsRefused(count: refused)) }
     }
 
     /// TLS (and ALPN), or the cleartext preface: which protocol the client speaks. A
@@ -302,14 +314,27 @@ public final class HTTPServer: Sendable {
         }
         defer { limiter?.release() }
         state.withLock { $0.served += 1 }
+        // Straight to `onEvent`, nothing counted: without a handler these cost nothing.
+        let onEvent = configuration.onEvent
+        onEvent?(.requestStarted(method: request.head.method, version: request.version))
+        var failed = false
         do {
             try await handle(request, writer)
             await writer.complete(failure: nil)
         } catch {
+            failed = true
             report(.requestFailed(error, duration: start.duration(to: backend.clock.now)))
             await writer.complete(failure: error)
         }
         connection.exchangeEnded(writer.stream)
+        if let onEvent {
+            let (status, bytes) = writer.outcome
+            onEvent(.requestEnded(RequestOutcome(
+                method: request.head.method, version: request.version, status: status,
+                duration: start.duration(to: backend.clock.now), responseBodyBytes: bytes, failed: failed
+            )))
+            reportRefusedStreams(on: connection)
+        }
     }
 
     /// Requests whose handler has run (or runs now), since the server started.

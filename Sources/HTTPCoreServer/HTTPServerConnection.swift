@@ -61,4 +61,6 @@ protocol ServedConnection: HTTPServerConnection {
     func exchangeEnded(_ stream: HTTPServerStreamID)
     /// Why the connection ended (read once it has): its first cause, `.closed` if none.
     var end: HTTPServer.ConnectionEnd { get }
+    /// Streams refused (HTTP/2 REFUSED_STREAM) since the last call: 0 over HTTP/1.1.
+    func takeRefusedStreams() -> Int
 }

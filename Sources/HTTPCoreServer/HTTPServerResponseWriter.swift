@@ -13,9 +13,17 @@ public import HTTPTypes
 public final class HTTPServerResponseWriter: Sendable {
     enum Phase { case idle, streaming, finished }
 
+    /// The phase, and what `HTTPServer.RequestOutcome` reports: the status of the head
+    /// and the body bytes handed to the connection.
+    private struct State {
+        var phase = Phase.idle
+        var status: Int?
+        var bodyBytes: Int64 = 0
+    }
+
     let connection: any HTTPServerConnection
     let stream: HTTPServerStreamID
-    private let phase = Locked(Phase.idle)
+    private let state = Locked(State())
 
     init(connection: any HTTPServerConnection, stream: HTTPServerStreamID) {
         self.connection = connection
@@ -24,22 +32,23 @@ public final class HTTPServerResponseWriter: Sendable {
 
     /// Sends the head. Throws `.invalidRequest` when a head was already sent.
     public func writeHead(_ head: HTTPResponse) async throws {
-        try advance(from: .idle, to: .streaming, "the response head was already sent")
+        try advance(from: .idle, to: .streaming, "the response head was already sent", status: head.status.code)
         try await connection.startResponse(head, on: stream, endStream: false)
     }
 
     /// Sends body bytes (a 200 head first, when none was sent).
     public func write(_ bytes: [UInt8]) async throws {
-        if phase.withLock({ $0 == .idle }) { try await writeHead(HTTPResponse(status: .ok)) }
-        guard phase.withLock({ $0 == .streaming }) else {
-            throw HTTPCoreError(.invalidRequest, "the response has ended")
+        if state.withLock({ $0.phase == .idle }) { try await writeHead(HTTPResponse(status: .ok)) }
+        try state.withLock { (state: inout State) throws(HTTPCoreError) in
+            guard state.phase == .streaming else { throw HTTPCoreError(.invalidRequest, "the response has ended") }
+            state.bodyBytes += Int64(bytes.count)
         }
         try await connection.sendData(bytes, on: stream, endStream: false)
     }
 
     /// Ends the response, with `trailers` when given (a 200 head first, when none was sent).
     public func finish(trailers: HTTPFields? = nil) async throws {
-        if phase.withLock({ $0 == .idle }) { try await writeHead(HTTPResponse(status: .ok)) }
+        if state.withLock({ $0.phase == .idle }) { try await writeHead(HTTPResponse(status: .ok)) }
         try advance(from: .streaming, to: .finished, "the response has ended")
         if let trailers, !trailers.isEmpty {
             try await connection.sendTrailers(trailers, on: stream)
@@ -51,13 +60,13 @@ public final class HTTPServerResponseWriter: Sendable {
     /// A whole response at once, with its Content-Length (unless `head` has one, or
     /// trailers follow: those need HTTP/1.1's chunked framing).
     public func respond(_ head: HTTPResponse, body: [UInt8] = [], trailers: HTTPFields? = nil) async throws {
-        try advance(from: .idle, to: .streaming, "the response head was already sent")
+        try advance(from: .idle, to: .streaming, "the response head was already sent", status: head.status.code, bodyBytes: body.count)
         var head = head
         if head.headerFields[.contentLength] == nil, trailers?.isEmpty ?? true, !head.status.isBodiless {
             head.headerFields[.contentLength] = String(body.count)
         }
         if body.isEmpty, trailers?.isEmpty ?? true {
-            phase.withLock { $0 = .finished }
+            state.withLock { $0.phase = .finished }
             try await connection.startResponse(head, on: stream, endStream: true)
             return
         }
@@ -69,7 +78,7 @@ public final class HTTPServerResponseWriter: Sendable {
     /// After the handler: a 500 when it sent nothing, the end when it left the body open,
     /// a reset when it failed mid-response.
     func complete(failure: (any Error)?) async {
-        switch phase.withLock({ $0 }) {
+        switch state.withLock({ $0.phase }) {
         case .idle:
             try? await respond(HTTPResponse(status: .internalServerError), body: Array("internal server error\n".utf8))
         case .streaming where failure == nil:
@@ -81,10 +90,22 @@ public final class HTTPServerResponseWriter: Sendable {
         }
     }
 
-    private func advance(from: Phase, to: Phase, _ message: String) throws {
-        try phase.withLock { (phase: inout Phase) throws(HTTPCoreError) in
-            guard phase == from else { throw HTTPCoreError(.invalidRequest, message) }
-            phase = to
+    /// The status of the response head sent (or being sent); nil before one. A handler
+    /// wrapper reads it after the handler (a span's `http.response.status_code`); nil
+    /// then means the server answers 500.
+    public var status: Int? { state.withLock { $0.status } }
+
+    /// The status of the head sent (or being sent) and the body bytes handed over so far.
+    var outcome: (status: Int?, bodyBytes: Int64) {
+        state.withLock { ($0.status, $0.bodyBytes) }
+    }
+
+    private func advance(from: Phase, to: Phase, _ message: String, status: Int? = nil, bodyBytes: Int = 0) throws {
+        try state.withLock { (state: inout State) throws(HTTPCoreError) in
+            guard state.phase == from else { throw HTTPCoreError(.invalidRequest, message) }
+            state.phase = to
+            if let status { state.status = status }
+            state.bodyBytes += Int64(bodyBytes)
         }
     }
 }
