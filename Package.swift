@@ -102,7 +102,7 @@ let package = Package(
         // traces) into swift-log records.
         .target(
             name: "HTTPCoreLogging",
-            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreClient", httpTypes, logging],
+            dependencies: ["HTTPCore", "HTTPCoreHTTP2", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreServer", httpTypes, logging],
             swiftSettings: settings
         ),
 
@@ -288,8 +288,8 @@ let package = Package(
         .testTarget(
             name: "HTTPCoreLoggingTests",
             dependencies: [
-                "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreLogging", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreHTTP2", "HTTPCoreMock", httpTypes,
-                logging,
+                "HTTPCoreTestSupport", "HTTPCore", "HTTPCoreLogging", "HTTPCorePool", "HTTPCoreClient", "HTTPCoreHTTP2", "HTTPCoreServer",
+                "HTTPCoreMock", "HTTPCoreLibUV", httpTypes, logging,
             ],
             swiftSettings: settings
         ),

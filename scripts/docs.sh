@@ -33,6 +33,8 @@ TARGETS=(
     HTTPCoreServiceLifecycle
     HTTPCoreBackendConformance
     HTTPCoreOpenAPI
+    HTTPCoreMetrics
+    HTTPCoreTracing
 )
 (($#)) && TARGETS=("$@")
 

@@ -46,15 +46,15 @@ public final class HTTPServerMetrics: Sendable {
         switch event {
         case .connectionOpened:
             connections.increment()
-        case .connectionEnded(let end, _):
+        case .connectionEnded(let end, _, _):
             if end != .refused { connections.decrement() }
             Counter(label: Self.connectionsEnded, dimensions: [(MetricDimensions.connectionEnd, "\(end)")], factory: factory).increment()
-        case .requestStarted(let method, _):
+        case .requestStarted(let method, _, _, _):
             inFlight(method).increment()
-        case .requestFailed(let error, _):
+        case .requestFailed(let error, _, _, _):
             let type = (error as? HTTPCoreError).map { "\($0.category)" } ?? "handler"
             Counter(label: Self.errors, dimensions: [(MetricDimensions.errorType, type)], factory: factory).increment()
-        case .streamsRefused(let count):
+        case .streamsRefused(let count, _):
             refused.increment(by: count)
         case .requestEnded(let outcome):
             inFlight(outcome.method).decrement()

@@ -91,9 +91,9 @@ public final class HTTPServer: Sendable {
     private func report(_ event: Event) {
         state.withLock { state in
             switch event {
-            case .connectionEnded(let end, _):
+            case .connectionEnded(let end, _, _):
                 state.statistics.connectionsEnded[end, default: 0] += 1
-            case .requestFailed(let error as HTTPCoreError, _):
+            case .requestFailed(let error as HTTPCoreError, _, _, _):
                 state.statistics.requestsFailed[error.category, default: 0] += 1
             case .requestFailed:
                 state.statistics.handlerErrors += 1
@@ -165,10 +165,10 @@ public final class HTTPServer: Sendable {
             }
             guard let id else {
                 await stream.close(.abortive)
-                if !state.withLock({ $0.draining }) { report(.connectionEnded(.refused, duration: .zero)) }
+                if !state.withLock({ $0.draining }) { report(.connectionEnded(.refused, duration: .zero, connection: nil)) }
                 continue
             }
-            configuration.onEvent?(.connectionOpened)
+            configuration.onEvent?(.connectionOpened(connection: id, remote: stream.info.remoteAddress))
             Task(executorPreference: stream.preferredTaskExecutor) { await self.serve(stream, id: id, accepted: accepted) }
         }
     }
@@ -181,7 +181,7 @@ public final class HTTPServer: Sendable {
                 state.pending[id] = nil
                 state.connections[id] = nil
             }
-            report(.connectionEnded(end, duration: accepted.duration(to: backend.clock.now)))
+            report(.connectionEnded(end, duration: accepted.duration(to: backend.clock.now), connection: id))
             checkDrained()
         }
         let connection: any ServedConnection
@@ -213,17 +213,17 @@ public final class HTTPServer: Sendable {
             try? await handle(connection)
             await connection.finish()
         case .requests(let handle):
-            await serveRequests(on: connection, handle)
+            await serveRequests(on: connection, id: id, handle)
         }
-        reportRefusedStreams(on: connection)
+        reportRefusedStreams(on: connection, id: id)
     }
 
     /// `streamsRefused` for what `connection` refused since the last report (only when
     /// someone listens: reading the count takes the HTTP/2 connection's lock).
-    private func reportRefusedStreams(on connection: any ServedConnection) {
+    private func reportRefusedStreams(on connection: any ServedConnection, id: Int) {
         guard let onEvent = configuration.onEvent else { return }
         let refused = connection.takeRefusedStreams()
-        if refused > 0 { onEvent(.streamsRefused(count: refused)) }
+        if refused > 0 { onEvent(.streamsRefused(count: refused, connection: id)) }
     }
 
     /// TLS (and ALPN), or the cleartext preface: which protocol the client speaks. A
@@ -286,7 +286,7 @@ public final class HTTPServer: Sendable {
     /// A discarding group: a plain task group keeps every finished child until someone
     /// awaits it, which for a connection that lives for many requests is memory growing
     /// with each one (3 to 5 KiB a request; the soak of issue 18 found it).
-    private func serveRequests(on connection: any ServedConnection, _ respond: @escaping RequestHandler) async {
+    private func serveRequests(on connection: any ServedConnection, id: Int, _ respond: @escaping RequestHandler) async {
         await withDiscardingTaskGroup { group in
             while let (stream, head) = try? await connection.receiveRequest() {
                 let request = HTTPServerRequest(
@@ -295,16 +295,16 @@ public final class HTTPServer: Sendable {
                 )
                 let writer = HTTPServerResponseWriter(connection: connection, stream: stream)
                 if connection.version == .http2 {
-                    group.addTask { await self.handle(request, writer, on: connection, respond) }
+                    group.addTask { await self.handle(request, writer, on: connection, id: id, respond) }
                 } else {
-                    await handle(request, writer, on: connection, respond) // HTTP/1.1: the next request waits for this response
+                    await handle(request, writer, on: connection, id: id, respond) // HTTP/1.1: the next request waits for this response
                 }
             }
         }
         await connection.finish()
     }
 
-    private func handle(_ request: HTTPServerRequest, _ writer: HTTPServerResponseWriter, on connection: any ServedConnection, _ handle: RequestHandler) async {
+    private func handle(_ request: HTTPServerRequest, _ writer: HTTPServerResponseWriter, on connection: any ServedConnection, id: Int, _ handle: RequestHandler) async {
         let start = backend.clock.now
         if let limiter {
             guard (try? await limiter.acquire()) != nil else {
@@ -313,17 +313,20 @@ public final class HTTPServer: Sendable {
             }
         }
         defer { limiter?.release() }
-        state.withLock { $0.served += 1 }
+        let number = state.withLock { state in
+            state.served += 1
+            return state.served
+        }
         // Straight to `onEvent`, nothing counted: without a handler these cost nothing.
         let onEvent = configuration.onEvent
-        onEvent?(.requestStarted(method: request.head.method, version: request.version))
+        onEvent?(.requestStarted(method: request.head.method, version: request.version, connection: id, request: number))
         var failed = false
         do {
             try await handle(request, writer)
             await writer.complete(failure: nil)
         } catch {
             failed = true
-            report(.requestFailed(error, duration: start.duration(to: backend.clock.now)))
+            report(.requestFailed(error, duration: start.duration(to: backend.clock.now), connection: id, request: number))
             await writer.complete(failure: error)
         }
         connection.exchangeEnded(writer.stream)
@@ -331,9 +334,10 @@ public final class HTTPServer: Sendable {
             let (status, bytes) = writer.outcome
             onEvent(.requestEnded(RequestOutcome(
                 method: request.head.method, version: request.version, status: status,
-                duration: start.duration(to: backend.clock.now), responseBodyBytes: bytes, failed: failed
+                duration: start.duration(to: backend.clock.now), responseBodyBytes: bytes, failed: failed,
+                connection: id, request: number
             )))
-            reportRefusedStreams(on: connection)
+            reportRefusedStreams(on: connection, id: id)
         }
     }
 

@@ -300,7 +300,7 @@ final class ServerFaultProbe: Sendable {
     var endsSeen: String { state.withLock { $0.ends.map { "\($0.0) after \($0.1)" }.joined(separator: ", ") } }
 
     func record(_ event: HTTPServer.Event) {
-        guard case .connectionEnded(let end, let duration) = event else { return }
+        guard case .connectionEnded(let end, let duration, _) = event else { return }
         state.withLock { $0.ends.append((end, duration)) }
     }
 

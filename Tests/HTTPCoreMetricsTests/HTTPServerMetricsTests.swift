@@ -65,7 +65,7 @@ import Testing
     @Test func aRefusedConnectionIsCountedAndNeverOpen() throws {
         let metrics = TestMetrics()
         let serverMetrics = HTTPServerMetrics(factory: metrics)
-        serverMetrics.record(.connectionEnded(.refused, duration: .zero))
+        serverMetrics.record(.connectionEnded(.refused, duration: .zero, connection: nil))
         #expect(try metrics.expectMeter("httpcore.server.active_connections").values.isEmpty)
         #expect(try metrics.expectCounter("httpcore.server.connections_ended", [("httpcore.connection.end", "refused")]).totalValue == 1)
     }
@@ -73,8 +73,8 @@ import Testing
     @Test func refusedStreamsAreCountedByTheirNumber() throws {
         let metrics = TestMetrics()
         let serverMetrics = HTTPServerMetrics(factory: metrics)
-        serverMetrics.record(.streamsRefused(count: 3))
-        serverMetrics.record(.streamsRefused(count: 1))
+        serverMetrics.record(.streamsRefused(count: 3, connection: 1))
+        serverMetrics.record(.streamsRefused(count: 1, connection: 2))
         #expect(try metrics.expectCounter("httpcore.server.refused_streams").totalValue == 4)
     }
 }

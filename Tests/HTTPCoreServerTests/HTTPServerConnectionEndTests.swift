@@ -18,7 +18,7 @@ import Testing
         var ends: [HTTPServer.ConnectionEnd: Duration] {
             state.withLock { state in
                 var ends: [HTTPServer.ConnectionEnd: Duration] = [:]
-                for case .connectionEnded(let end, let duration) in state.events { ends[end] = duration }
+                for case .connectionEnded(let end, let duration, _) in state.events { ends[end] = duration }
                 return ends
             }
         }

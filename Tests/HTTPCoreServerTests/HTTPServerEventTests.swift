@@ -16,13 +16,15 @@ import Testing
 
         func record(_ event: HTTPServer.Event) {
             let line: String = switch event {
-            case .connectionOpened: "opened"
-            case .connectionEnded(let end, _): "ended \(end)"
-            case .requestStarted(let method, let version): "started \(method.rawValue) \(version)"
-            case .requestFailed: "failed"
+            case .connectionOpened(let connection, let remote):
+                remote == nil ? "opened #\(connection) from nowhere" : "opened #\(connection)"
+            case .connectionEnded(let end, _, let connection): "ended \(end) #\(connection.map(String.init) ?? "-")"
+            case .requestStarted(let method, let version, let connection, let request):
+                "started \(method.rawValue) \(version) #\(connection)/\(request)"
+            case .requestFailed(_, _, let connection, let request): "failed #\(connection)/\(request)"
             case .requestEnded(let outcome):
-                "request ended \(outcome.method.rawValue) \(outcome.status.map(String.init) ?? "-") \(outcome.responseBodyBytes) failed=\(outcome.failed)"
-            case .streamsRefused(let count): "refused \(count)"
+                "request ended \(outcome.method.rawValue) \(outcome.status.map(String.init) ?? "-") \(outcome.responseBodyBytes) failed=\(outcome.failed) #\(outcome.connection)/\(outcome.request)"
+            case .streamsRefused(let count, let connection): "refused \(count) #\(connection)"
             }
             recorded.withLock { $0.append(line) }
         }
@@ -52,11 +54,11 @@ import Testing
         await waitUntil("the connection's end was reported") { events.all.last?.hasPrefix("ended") == true }
         await fixture.server.shutdown()
         #expect(events.all == [
-            "opened",
-            "started GET HTTP/1.1", "request ended GET 201 5 failed=false",
-            "started GET HTTP/1.1", "failed", "request ended GET 500 22 failed=true",
-            "started GET HTTP/1.1", "request ended GET 500 22 failed=false",
-            "ended closed",
+            "opened #1",
+            "started GET HTTP/1.1 #1/1", "request ended GET 201 5 failed=false #1/1",
+            "started GET HTTP/1.1 #1/2", "failed #1/2", "request ended GET 500 22 failed=true #1/2",
+            "started GET HTTP/1.1 #1/3", "request ended GET 500 22 failed=false #1/3",
+            "ended closed #1",
         ])
     }
 
@@ -88,11 +90,11 @@ import Testing
         }
         #expect(refused)
         gate.open()
-        await waitUntil("stream 1's request ended") { events.all.contains("request ended GET 200 0 failed=false") }
+        await waitUntil("stream 1's request ended") { events.all.contains("request ended GET 200 0 failed=false #1/1") }
         await stream.close(.abortive)
         await waitUntil("the connection's end was reported") { events.all.last?.hasPrefix("ended") == true }
         await fixture.server.shutdown()
-        #expect(events.all.filter { $0.hasPrefix("refused") } == ["refused 1"])
-        #expect(events.all.filter { $0.hasPrefix("started") } == ["started GET HTTP/2"])
+        #expect(events.all.filter { $0.hasPrefix("refused") } == ["refused 1 #1"])
+        #expect(events.all.filter { $0.hasPrefix("started") } == ["started GET HTTP/2 #1/1"])
     }
 }
