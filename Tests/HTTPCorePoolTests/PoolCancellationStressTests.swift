@@ -101,26 +101,32 @@ import Testing
         #expect(outcome.completed >= total * 3 / 4, sourceLocation: sourceLocation)
     }
 
-    /// This process's file descriptors that are TCP sockets to one of `ports` on loopback.
-    /// (Counting every descriptor would not do: the other suites run at the same time.)
-    static func socketsTo(ports: Set<Int>) -> Int {
-        var inodes: Set<String> = []
+    /// This process's file descriptors that are TCP sockets to one of `ports` on loopback
+    /// (127.0.0.1 or ::1). (Counting every descriptor would not do: the other suites run at
+    /// the same time.)
+    static func socketsTo(ports: Set<Int>) -> Int { sockets(to: ports).count }
+
+    /// Those sockets' /proc/net/tcp lines (state, addresses), to say what was left.
+    static func sockets(to ports: Set<Int>) -> [String] {
+        let loopback: Set<Substring> = ["0100007F", "00000000000000000000000001000000"]
+        var lines: [String: String] = [:]
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let columns = line.split(separator: " ")
                 // rem_address is "HEXADDR:HEXPORT"; the inode is the tenth column.
-                guard columns.count > 9, let port = columns[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
-                      ports.contains(port) else { continue }
-                inodes.insert(String(columns[9]))
+                guard columns.count > 9 else { continue }
+                let remote = columns[2].split(separator: ":")
+                guard remote.count == 2, loopback.contains(remote[0]), let port = Int(remote[1], radix: 16), ports.contains(port) else { continue }
+                lines[String(columns[9])] = String(line)
             }
         }
         let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return descriptors.filter { fd in
+        return descriptors.compactMap { fd in
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-                  target.hasPrefix("socket:[") else { return false }
-            return inodes.contains(String(target.dropFirst(8).dropLast()))
-        }.count
+                  target.hasPrefix("socket:[") else { return nil }
+            return lines[String(target.dropFirst(8).dropLast())].map { "fd \(fd): \($0)" }
+        }
     }
 
     // MARK: - Over the mock
@@ -192,6 +198,7 @@ import Testing
         await pool.shutdown()
         await fixture.shutdown()
         await waitUntil("every socket to nginx is closed") { Self.socketsTo(ports: ports) == 0 }
-        #expect(Self.socketsTo(ports: ports) == 0)
+        let left = Self.sockets(to: ports)
+        #expect(left.isEmpty, "\(left)")
     }
 }
