@@ -115,4 +115,52 @@ import Testing
             #expect(refused.metrics.error?.code == .connectRefused)
         }
     }
+
+    /// A SOCKS5 tunnel: the proxy's connect, then the handshake between its two events,
+    /// then the exchange.
+    @Test func aProxyHandshakeIsRecordedBetweenTheConnectAndTheExchange() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "proxy.test", port: 1080, script: [
+            .write([5, 1, 0]), .read([5, 0]),
+            .write([5, 1, 0, 1, 10, 0, 0, 7, 0, 80]), .read([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
+            .write("GET / HTTP/1.1\r\nHost: 10.0.0.7\r\n\r\n"), .read("HTTP/1.1 204 No Content\r\n\r\n"),
+        ])
+        var configuration = ConnectionPool.Configuration()
+        configuration.proxy = try Proxy(url: "socks5://proxy.test")
+        let recorder = RequestTraceRecorder()
+        try await withConnectionPool(backend: backend, configuration: configuration) { pool in
+            let response = try await pool.send(try Request(url: "http://10.0.0.7/", options: RequestOptions(trace: recorder.trace)))
+            #expect(response.status == .noContent)
+        }
+        #expect(backend.failures.isEmpty, "\(backend.failures)")
+        let events = Self.normalized(recorder.events)
+        let connect = try #require(events.firstIndex(of: .connectStarted(host: "proxy.test", port: 1080)))
+        let started = try #require(events.firstIndex(of: .proxyHandshakeStarted(kind: "SOCKS5")))
+        let ended = try #require(events.firstIndex(of: .proxyHandshakeEnded))
+        let acquired = try #require(events.firstIndex { if case .acquired = $0 { true } else { false } })
+        #expect(connect < started && started < ended && ended < acquired, "\(events)")
+        #expect(recorder.metrics.proxyHandshake == .zero && recorder.metrics.tls == nil)
+    }
+
+    /// Over HTTP/2 (h2c to an in-memory nghttp2 server): the head and END_STREAM sent,
+    /// the trailers after the body, then the end with the body's bytes.
+    @Test func http2TrailersAndTheBodyEnd() async throws {
+        let origin = try await MockHTTP2Origin(maxConcurrentStreams: 10)
+        defer { origin.stop() }
+        let pool = try ConnectionPool(backend: origin.backend, configuration: MockHTTP2Origin.h2c)
+        let recorder = RequestTraceRecorder()
+        let response = try await pool.send(try Request(url: "http://example.com/trailers", options: RequestOptions(trace: recorder.trace)))
+        #expect(try await response.body.collect(upTo: 100) == Array("body".utf8))
+        await pool.shutdown()
+        let exchange = Array(Self.normalized(recorder.events).drop { if case .acquired = $0 { false } else { true } }.dropFirst())
+        #expect(exchange == [
+            .requestHeadSent,
+            .requestSent(bodyBytes: 0),
+            .responseHeadReceived(status: 200, version: .http2),
+            .responseFirstBodyByte,
+            .trailersReceived(count: 1),
+            .responseEnded(bytes: 4),
+        ])
+        #expect(recorder.metrics.version == .http2 && recorder.metrics.responseBodyBytes == 4)
+    }
 }
