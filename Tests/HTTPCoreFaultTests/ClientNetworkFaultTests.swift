@@ -31,10 +31,16 @@ struct ClientNetworkFaultTests {
             let elapsed = ContinuousClock.now - killed
             FaultTable.shared.record("a. server killed mid-body", backend, wire, error: error, measured: elapsed)
             let failure = try #require(error as? HTTPCoreError, "\(String(describing: error))")
-            // The peer's kernel closes its socket with a FIN: over either protocol, a body
-            // cut short by the peer.
-            #expect(failure.code == .truncatedResponse, "\(failure)")
-            #expect(failure.category == .protocol(.remote))
+            // The peer's kernel closes its socket with a FIN (a body cut short by the peer),
+            // or with a RST when bytes we sent lay unread in its receive buffer: over
+            // HTTP/2 the client's WINDOW_UPDATEs for the body it read can still be in flight
+            // (CI saw it once in 4 runs), over HTTP/1.1 the client sends nothing mid-body.
+            if wire == .http2, failure.code == .connectionReset {
+                #expect(failure.category == .network(.read))
+            } else {
+                #expect(failure.code == .truncatedResponse, "\(failure)")
+                #expect(failure.category == .protocol(.remote))
+            }
             // The peer's FIN ends it, not a timeout (they are 30 s here).
             #expect(elapsed < .seconds(5))
             try await bed.expectLetGo(of: broken)
