@@ -5,18 +5,20 @@ import Synchronization
 /// that ended the request, and an earlier final event is always one the client sends
 /// again after (`HTTPClientObserver`'s promise, which a span relies on to end once):
 ///
-/// - a failure raised above the pool (a redirect loop, a hook, a build error) is recorded
-///   once as `.failed`, and one the pool already recorded is not recorded twice;
-/// - a `.failed` recorded while the client still decides whether to send the request
-///   again is held: a `.retry` that follows names the failure and replaces it, and
-///   `fail` passes it on when the client gives up.
+/// - while the client still decides whether to send the request again, a final event is
+///   held: the next event passes it on (a `.retry` after a held `.failed` names that
+///   failure and replaces it);
+/// - when the client gives up (`fail`), a held `.failed` is passed on, and anything else
+///   held (the body of a redirect it did not follow, let go) is replaced by `.failed`
+///   with the client's error, unless a `.failed` was the last event passed on;
+/// - once the client has its response (`settled`), events pass straight on.
 final class TraceEnding: Sendable {
     private struct State {
-        /// Whether the last event passed on (or held) ended the request.
-        var ended = false
         /// Until `settled` or `fail`: the client may still send the request again.
         var deciding = true
         var held: RequestTrace.Entry?
+        /// Whether the last event passed on was `.failed`.
+        var failedLast = false
     }
 
     private let inner: RequestTrace
@@ -27,14 +29,17 @@ final class TraceEnding: Sendable {
     var trace: RequestTrace {
         RequestTrace { [self] entry in
             let (flush, pass) = state.withLock { state -> (RequestTrace.Entry?, Bool) in
-                state.ended = entry.event.isFinal
-                if state.deciding, case .failed = entry.event {
+                let previous = state.held
+                if state.deciding, entry.event.isFinal {
                     state.held = entry
-                    return (nil, false)
+                    if previous != nil { state.failedLast = Self.isFailed(previous) }
+                    return (previous, false)
                 }
-                defer { state.held = nil }
-                if case .retry = entry.event { return (nil, true) } // the retry names the failure it replaces
-                return (state.held, true)
+                state.held = nil
+                state.failedLast = Self.isFailed(entry)
+                // The retry names the failure it replaces.
+                if case .retry = entry.event, Self.isFailed(previous) { return (nil, true) }
+                return (previous, true)
             }
             if let flush { inner.record(flush) }
             if pass { inner.record(entry) }
@@ -52,15 +57,23 @@ final class TraceEnding: Sendable {
         if let flush { inner.record(flush) }
     }
 
-    /// The request failed for good: the held `.failed`, else `.failed(error)` unless the
-    /// last event already ended the request.
+    /// The request failed for good: a held `.failed` is its end; otherwise `.failed(error)`,
+    /// unless the pool's `.failed` was already the last event.
     func fail(_ error: HTTPCoreError, at instant: HTTPInstant) {
         let (flush, record) = state.withLock { state -> (RequestTrace.Entry?, Bool) in
             state.deciding = false
-            defer { state.held = nil; state.ended = true }
-            return (state.held, state.held == nil && !state.ended)
+            defer {
+                state.held = nil
+                state.failedLast = true
+            }
+            if Self.isFailed(state.held) { return (state.held, false) }
+            return (nil, state.held != nil || !state.failedLast)
         }
         if let flush { inner.record(flush) }
         if record { inner.record(.failed(error), at: instant) }
+    }
+
+    private static func isFailed(_ entry: RequestTrace.Entry?) -> Bool {
+        if case .failed? = entry?.event { true } else { false }
     }
 }

@@ -79,4 +79,29 @@ import Testing
         if case .failed(let error)? = events.last { #expect(error.code == .connectRefused) } else { Issue.record("\(events)") }
         #expect(events.contains(.retry(attempt: 2, status: nil, failure: .connectRefused)))
     }
+
+    /// Too many redirects: the last hop's body, let go unfollowed, is not the end; the
+    /// client's `.failed` is, once.
+    @Test func tooManyRedirectsEndsInFailedNotInTheLastHopsBody() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "a.test", port: 80, script: [
+            .write("GET /1 HTTP/1.1\r\nHost: a.test\r\n\r\n"),
+            .read("HTTP/1.1 302 Found\r\nLocation: /2\r\nContent-Length: 4\r\n\r\nhop1"),
+            .write("GET /2 HTTP/1.1\r\nHost: a.test\r\n\r\n"),
+            .read("HTTP/1.1 302 Found\r\nLocation: /3\r\nContent-Length: 4\r\n\r\nhop2"),
+        ])
+        let observer = Observer()
+        var configuration = Self.configuration(backend, observer)
+        configuration.redirects = RedirectPolicy(maxRedirects: 1)
+        try await withHTTPClient(configuration) { client in
+            await #expect(throws: HTTPCoreError.self) { try await client.get("http://a.test/1") }
+        }
+        let events = observer.recorder.events
+        if case .failed(let error)? = events.last { #expect(error.code == .tooManyRedirects) } else { Issue.record("\(events)") }
+        // The first hop's body ended before the redirect was followed; nothing else ended.
+        #expect(events.filter(\.isFinal).count == 2, "\(events)")
+        let redirect = try #require(events.firstIndex { if case .redirect = $0 { true } else { false } })
+        let firstFinal = try #require(events.firstIndex { $0.isFinal })
+        #expect(redirect < firstFinal)
+    }
 }
