@@ -142,8 +142,8 @@ struct Checker {
         try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         // Which connections the pool handed out, reused or new, in order.
         let acquired = Mutex<[Bool]>([])
-        try await get(spec, trace: RequestTrace { event in
-            if case .connectionAcquired(_, let reused) = event { acquired.withLock { $0.append(reused) } }
+        try await get(spec, trace: RequestTrace { entry in
+            if case .acquired(_, let reused, _, _) = entry.event { acquired.withLock { $0.append(reused) } }
         })
         let reuses = acquired.withLock { $0 }
         // A reuse would mean the peer never closed, and the check proved nothing.
