@@ -118,7 +118,19 @@ public final class HTTPClient: Sendable {
         if chain.policy.follows { try chain.visit(request.head) }
         request.options.deadline = spec.deadline
         request.options = request.options.fixingDeadline(clock: clock)
-        let response = try await transport(for: spec.url).send(request)
+        let transport = transport(for: spec.url)
+        // The pool records the attempt's events itself; another transport (a mount, a
+        // closure) gets the start, the head and the body's end recorded here, so an
+        // observer's request still ends (a span, a meter).
+        let traced = transport is ConnectionPool ? nil : request.options.trace
+        if let traced, let origin = spec.url.origin {
+            traced.record(.started(method: request.head.method, origin: origin), at: clock.now)
+        }
+        var response = try await transport.send(request)
+        if let traced {
+            traced.record(.responseHeadReceived(status: response.status.code, version: response.version), at: clock.now)
+            response.body = ResponseBody(source: TracedBodySource(response.body.takeSource(), trace: traced, clock: clock))
+        }
         logResponse(response, spec: spec, start: start)
         try await runResponseHooks(response, to: request, url: spec.url)
         return (request, response, start)

@@ -74,6 +74,9 @@ extension HTTP2Connection {
                 state.apply(state.machine.openFailed(now: now), into: &followUp)
                 return .failure(HTTPCoreError(.invalidRequest, "nghttp2 refused the request: \(failure)", processing: .notProcessed))
             case .success(let id):
+                // Under the lock, so no flush of this stream's END_STREAM (`.requestSent`)
+                // can be recorded before it.
+                options.trace?.record(.requestHeadSent, at: now)
                 let (localFinished, uploading): (Bool, Bool) = switch body {
                 case .none, .bytes: (true, false)
                 case .streamed: (false, true)
@@ -97,9 +100,7 @@ extension HTTP2Connection {
             }
         }
         followUp.run()
-        let id = try result.get()
-        options.trace?.record(.requestHeadSent, at: clock.now)
-        return id
+        return try result.get()
     }
 
     /// Waits for the peer's final head on stream `id`. A cancelled wait resets the stream.

@@ -65,11 +65,13 @@ public final class ConnectionPool: RequestInterface, Sendable {
         }
         let trace = request.options.trace
         let clock = backend.clock
-        trace?.record(.started(method: request.head.method, origin: origin), at: clock.now)
         var retried = false
         var skipped: Set<Int> = []
         var attempt = 1
         while true {
+            // Each attempt starts again, a retry on another connection too: integrations
+            // count attempts and end spans by it.
+            trace?.record(.started(method: request.head.method, origin: origin), at: clock.now)
             let id: Int, connection: any Connection, reused: Bool
             do {
                 (id, connection, reused) = try await acquire(origin, options: request.options)

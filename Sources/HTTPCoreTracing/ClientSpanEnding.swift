@@ -68,7 +68,9 @@ final class ClientSpanEnding: Sendable {
         }
         if case .failed(let error) = event {
             span.attributes["error.type"] = "\(error.code)"
-            span.recordError(error)
+            // Not `recordError`: a tracer stores the error's text, whose detail may quote
+            // a URL or a proxy. Its category and code only.
+            span.addEvent(SpanEvent(name: "exception", attributes: ["exception.type": "\(error.category) \(error.code)"]))
             span.setStatus(SpanStatus(code: .error, message: "\(error.code)"))
         } else if let status = end.status, status >= 400 {
             span.attributes["error.type"] = "\(status)"

@@ -58,7 +58,9 @@ public struct HTTPServerTracing: Sendable {
             } catch {
                 span.attributes["http.response.status_code"] = response.status ?? 500
                 span.attributes["error.type"] = (error as? HTTPCoreError).map { "\($0.code)" } ?? "\(type(of: error))"
-                span.recordError(error)
+                // Not `recordError`: a tracer stores the error's text, which may quote the
+                // request (a header value, a query token). Its type only, as `exception.type`.
+                span.addEvent(SpanEvent(name: "exception", attributes: ["exception.type": "\(type(of: error))"]))
                 span.setStatus(SpanStatus(code: .error))
                 span.end()
                 throw error

@@ -82,4 +82,24 @@ import Testing
         #expect(observer.recorder.events.filter(\.isFinal).count == 1)
         #expect(observer.recorder.metrics.error?.code == .connectRefused)
     }
+
+    /// A transport other than the pool (a closure here) records no events itself: the
+    /// client records the attempt's start, head and body end, so an observer's request
+    /// still ends once.
+    @Test func aCustomTransportsRequestStillEnds() async throws {
+        let observer = Observer()
+        var configuration = HTTPClient.Configuration()
+        configuration.observers = [observer]
+        configuration.transport = ClosureTransport { _ in
+            HTTPCore.Response(head: HTTPResponse(status: .ok), body: ResponseBody(bytes: Array("hello".utf8)), version: .http1_1)
+        }
+        let status = try await withHTTPClient(configuration) { client in try await client.get("http://a.test/").statusCode }
+        #expect(status == 200)
+        #expect(observer.recorder.events == [
+            .started(method: .get, origin: Origin("http://a.test")!),
+            .responseHeadReceived(status: 200, version: .http1_1),
+            .responseFirstBodyByte,
+            .responseEnded(bytes: 5),
+        ])
+    }
 }

@@ -163,4 +163,33 @@ import Testing
         ])
         #expect(recorder.metrics.version == .http2 && recorder.metrics.responseBodyBytes == 4)
     }
+
+    /// The pool's own retry (an idle connection found closed) starts a second attempt:
+    /// `.retry` naming the failure, then `.started` again, so each attempt is whole.
+    @Test func aRetryOnAStaleConnectionStartsASecondAttempt() async throws {
+        let backend = MockNetworkBackend()
+        backend.expectConnect(host: "example.com", port: 80, script: [
+            .write("GET /a HTTP/1.1\r\nHost: example.com\r\n\r\n"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"),
+            .eof,
+        ])
+        backend.expectConnect(host: "example.com", port: 80, script: [
+            .write("GET /b HTTP/1.1\r\nHost: example.com\r\n\r\n"),
+            .read("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo"),
+        ])
+        let origin = try #require(Origin("http://example.com"))
+        try await withConnectionPool(backend: backend) { pool in
+            _ = try await pool.send(try Request(url: "http://example.com/a")).body.collect(upTo: 100)
+            let recorder = RequestTraceRecorder()
+            let response = try await pool.send(try Request(url: "http://example.com/b", options: RequestOptions(trace: recorder.trace)))
+            #expect(try await response.body.collect(upTo: 100) == Array("two".utf8))
+            let events = recorder.events
+            let retry = try #require(events.firstIndex { if case .retry(2, nil, _?) = $0 { true } else { false } }, "\(events)")
+            #expect(events.filter { $0 == .started(method: .get, origin: origin) }.count == 2)
+            #expect(events[retry + 1] == .started(method: .get, origin: origin))
+            #expect(events.filter(\.isFinal) == [.responseEnded(bytes: 3)])
+            #expect(recorder.metrics.attempts == 2 && recorder.metrics.retries == 1 && recorder.metrics.connectionReused == false)
+        }
+        #expect(backend.failures.isEmpty, "\(backend.failures)")
+    }
 }
